@@ -1,0 +1,122 @@
+"""Append-only, tamper-evident audit log, one hash chain per institution.
+
+Each entry stores the SHA-256 of its own canonical content and of the previous
+entry's hash, so changing, removing or reordering any row breaks every later
+link. Appends take a row lock on the institution's chain head
+(`AuditHead`, SELECT ... FOR UPDATE), so concurrent writers queue up instead of
+forking the chain. On PostgreSQL a trigger also refuses UPDATE and DELETE on
+the entries (migration 0003). Entries name objects only by opaque references
+(e.g. a case's public id), never by content, so the log survives deletion of
+what it describes without keeping any of it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from django.conf import settings
+from django.db import models, transaction
+from django.utils import timezone
+
+from r2dr.models import AuditHead
+from r2dr.tenancy import TenantModel
+
+GENESIS = "0" * 64
+
+
+class AuditEntry(TenantModel):
+    seq = models.BigIntegerField()
+    at = models.DateTimeField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_label = models.CharField(max_length=254, blank=True)
+    action = models.CharField(max_length=64)
+    object_type = models.CharField(max_length=64, blank=True)
+    object_ref = models.CharField(max_length=64, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        app_label = "r2dr"
+        ordering = ["institution", "seq"]
+        constraints = [models.UniqueConstraint(fields=["institution", "seq"], name="audit_unique_seq")]
+        indexes = [models.Index(fields=["institution", "object_type", "object_ref"])]
+
+    def __str__(self):
+        return f"#{self.seq} {self.action} {self.object_type}:{self.object_ref}"
+
+    def canonical(self) -> bytes:
+        payload = {
+            "institution": self.institution_id,
+            "seq": self.seq,
+            "at": self.at.isoformat(),
+            "actor": self.actor_label,
+            "action": self.action,
+            "object_type": self.object_type,
+            "object_ref": self.object_ref,
+            "detail": self.detail,
+            "prev": self.prev_hash,
+        }
+        return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+    def compute_hash(self) -> str:
+        return hashlib.sha256(self.canonical()).hexdigest()
+
+
+def audit_append(
+    *, institution, action: str, actor=None, object_type: str = "", object_ref: str = "", detail=None
+) -> AuditEntry:
+    """Append one entry to the institution's chain (joins the caller's transaction)."""
+    with transaction.atomic():
+        head, _created = AuditHead.objects.get_or_create(institution=institution)
+        head = AuditHead.objects.select_for_update().get(pk=head.pk)
+        entry = AuditEntry(
+            institution=institution,
+            seq=head.seq + 1,
+            at=timezone.now(),
+            actor=actor if actor is not None and actor.is_authenticated else None,
+            actor_label=(actor.get_username() if actor is not None and actor.is_authenticated else "system"),
+            action=action,
+            object_type=object_type,
+            object_ref=str(object_ref),
+            detail=detail or {},
+            prev_hash=head.hash,
+        )
+        entry.hash = entry.compute_hash()
+        entry.save(force_insert=True)
+        head.seq, head.hash = entry.seq, entry.hash
+        head.save(update_fields=["seq", "hash"])
+    return entry
+
+
+def audit_verify(*, institution) -> tuple[bool, str]:
+    """Recompute the chain; returns (ok, message naming the first broken entry)."""
+    previous = GENESIS
+    expected_seq = 1
+    count = 0
+    for entry in AuditEntry.objects.for_institution(institution).order_by("seq").iterator(chunk_size=2000):
+        if entry.seq != expected_seq:
+            return False, f"entry #{expected_seq} is missing (found #{entry.seq})"
+        if entry.prev_hash != previous:
+            return False, f"entry #{entry.seq} does not follow the previous entry"
+        if entry.compute_hash() != entry.hash:
+            return False, f"entry #{entry.seq} was altered"
+        previous = entry.hash
+        expected_seq += 1
+        count += 1
+    head = AuditHead.objects.filter(institution=institution).first()
+    if head is not None and (head.seq != count or head.hash != previous):
+        return False, f"the chain ends at #{count} but the head records #{head.seq}: entries were removed"
+    return True, f"{count} entries verified"
+
+
+def audit_entries_for(*, institution, object_type: str | None = None, object_ref: str | None = None):
+    qs = AuditEntry.objects.for_institution(institution).select_related("actor")
+    if object_type:
+        qs = qs.filter(object_type=object_type)
+    if object_ref:
+        qs = qs.filter(object_ref=object_ref)
+    return qs.order_by("-seq")

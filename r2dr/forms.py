@@ -1,0 +1,96 @@
+from django import forms
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.utils.translation import gettext_lazy as _
+
+from r2dr.models import Institution
+from r2dr.roles import FLEXIBLE_ROLES, INSTITUTION_ROLES, Role
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail address"))
+    role = forms.ChoiceField(
+        label=_("Role"), choices=[(r.value, r.label) for r in Role if r in INSTITUTION_ROLES | FLEXIBLE_ROLES]
+    )
+
+
+class InstitutionForm(forms.ModelForm):
+    languages = forms.MultipleChoiceField(
+        label=_("Languages"), choices=settings.LANGUAGES, widget=forms.CheckboxSelectMultiple
+    )
+    admin_email = forms.EmailField(
+        label=_("E-mail of the institution's first admin"),
+        help_text=_("They receive an invitation link, valid for 7 days."),
+    )
+
+    class Meta:
+        model = Institution
+        fields = [
+            "name",
+            "short_name",
+            "slug",
+            "country",
+            "country_code",
+            "subregion",
+            "languages",
+            "time_zone",
+            "contact_email",
+            "website",
+        ]
+        help_texts = {"slug": _("Used in addresses: /<URL name>/. Lower-case letters, digits and hyphens.")}
+
+    def clean_country_code(self):
+        return self.cleaned_data["country_code"].upper()
+
+
+class AcceptInvitationForm(forms.Form):
+    name = forms.CharField(label=_("Your name"), max_length=150, required=False)
+    password1 = forms.CharField(label=_("Password"), widget=forms.PasswordInput, strip=False)
+    password2 = forms.CharField(label=_("Password (again)"), widget=forms.PasswordInput, strip=False)
+
+    def __init__(self, *args, email=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.email = email
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password1") and data.get("password1") != data.get("password2"):
+            self.add_error("password2", _("The two passwords differ."))
+        elif data.get("password1"):
+            from django.contrib.auth import get_user_model
+
+            probe = get_user_model()(email=self.email or "", username=self.email or "")
+            try:
+                password_validation.validate_password(data["password1"], probe)
+            except forms.ValidationError as exc:
+                self.add_error("password1", exc)
+        return data
+
+
+class InstitutionSettingsForm(forms.ModelForm):
+    """What an institution's own admin may change (name, URL and country stay with APF)."""
+
+    languages = forms.MultipleChoiceField(
+        label=_("Languages"), choices=settings.LANGUAGES, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = Institution
+        fields = ["short_name", "languages", "time_zone", "contact_email", "website"]
+        help_texts = {
+            "languages": _("The public case form and notices are offered in these languages."),
+            "time_zone": _("For example Asia/Jakarta. Due dates and times are shown in this zone."),
+        }
+
+
+def add_service_errors(form, exc) -> None:
+    """Show a service's ValidationError on the form: per field where the form has that field, else on top.
+
+    Services validate the whole model, so they may name fields a form does not show; Django's own
+    `add_error(None, exc)` refuses those.
+    """
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)

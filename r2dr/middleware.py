@@ -1,0 +1,55 @@
+from django.conf import settings
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from r2dr.roles import MFA_REQUIRED_ROLES
+
+
+class SecurityHeadersMiddleware:
+    """Content-Security-Policy and Permissions-Policy on every response."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
+        return response
+
+
+def user_has_totp(user) -> bool:
+    from allauth.mfa.models import Authenticator
+
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+def mfa_required_for(user, access) -> bool:
+    if user.is_superuser:
+        return True
+    return bool(access.all_roles & MFA_REQUIRED_ROLES)
+
+
+class MFARequiredMiddleware:
+    """Staff who can see cases (and superusers) must enrol TOTP before anything else.
+
+    Once enrolled, allauth asks for the code at every login; until then the
+    only pages they can reach are the enrolment and account pages.
+    """
+
+    ALLOWED_PREFIXES = ("/accounts/", "/static/", "/healthz/", "/readyz/", "/i18n/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated and not request.path.startswith(self.ALLOWED_PREFIXES):
+            from r2dr.permissions import Access
+
+            access = getattr(request, "access", None) or Access(user)
+            request.access = access
+            if mfa_required_for(user, access) and not user_has_totp(user):
+                return redirect(reverse("mfa_activate_totp") + "?required=1")
+        return self.get_response(request)

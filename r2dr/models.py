@@ -1,0 +1,174 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from r2dr.i18n import TranslatableMixin
+from r2dr.roles import INSTITUTION_ROLES, REGIONAL_ROLES, Role
+
+# Top-level URL segments that an institution slug must never shadow.
+RESERVED_SLUGS = frozenset(
+    {
+        "accounts",
+        "admin",
+        "api",
+        "static",
+        "media",
+        "healthz",
+        "readyz",
+        "i18n",
+        "framework",
+        "report",
+        "regional",
+        "training",
+        "invitations",
+        "me",
+        "reports",
+        "dashboard",
+        "about",
+        "privacy",
+        "cases",
+        "follow-up",
+        "followup",
+        "indicators",
+        "forum",
+        "courses",
+    }
+)
+
+
+class SubRegion(models.TextChoices):
+    PACIFIC = "pacific", _("Pacific")
+    SOUTH_EAST_ASIA = "south_east_asia", _("South-East Asia")
+    SOUTH_ASIA = "south_asia", _("South Asia")
+    CENTRAL_NORTH_EAST_ASIA = "central_north_east_asia", _("Central and North-East Asia")
+    WEST_ASIA = "west_asia", _("West Asia")
+
+
+def validate_slug_not_reserved(value):
+    if value in RESERVED_SLUGS:
+        raise ValidationError(_("“%(slug)s” is reserved; choose another short name."), params={"slug": value})
+
+
+def validate_languages(value):
+    codes = {code for code, _name in settings.LANGUAGES}
+    if not isinstance(value, list) or not value:
+        raise ValidationError(_("Choose at least one language."))
+    unknown = [v for v in value if v not in codes]
+    if unknown:
+        raise ValidationError(_("Unknown language code(s): %(codes)s"), params={"codes": ", ".join(unknown)})
+
+
+class Institution(TranslatableMixin, models.Model):
+    """A National Human Rights Institution: the tenant."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    short_name = models.CharField(_("short name"), max_length=40, blank=True)
+    slug = models.SlugField(_("URL name"), max_length=40, unique=True, validators=[validate_slug_not_reserved])
+    country = models.CharField(_("country"), max_length=100)
+    country_code = models.CharField(_("ISO country code"), max_length=2)
+    subregion = models.CharField(_("sub-region"), max_length=32, choices=SubRegion.choices)
+    languages = models.JSONField(_("languages"), default=list, validators=[validate_languages])
+    time_zone = models.CharField(_("time zone"), max_length=64, default="UTC")
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    website = models.URLField(_("website"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["country", "name"]
+
+    def __str__(self):
+        return self.tr("name")
+
+    def clean(self):
+        import zoneinfo
+
+        try:
+            zoneinfo.ZoneInfo(self.time_zone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValidationError({"time_zone": _("Unknown time zone.")}) from exc
+
+
+class Membership(models.Model):
+    """A user's role in one institution, or a regional role (no institution)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    institution = models.ForeignKey(
+        Institution, null=True, blank=True, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "institution", "role"], name="membership_unique_role_per_institution"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role"], condition=Q(institution__isnull=True), name="membership_unique_regional_role"
+            ),
+            models.CheckConstraint(
+                condition=~Q(role__in=sorted(r.value for r in REGIONAL_ROLES)) | Q(institution__isnull=True),
+                name="membership_regional_roles_have_no_institution",
+            ),
+            models.CheckConstraint(
+                condition=~Q(role__in=sorted(r.value for r in INSTITUTION_ROLES)) | Q(institution__isnull=False),
+                name="membership_institution_roles_need_institution",
+            ),
+        ]
+        indexes = [models.Index(fields=["institution", "role"])]
+
+    def __str__(self):
+        where = self.institution.slug if self.institution_id else "regional"
+        return f"{self.user} · {self.get_role_display()} · {where}"
+
+
+class Invitation(models.Model):
+    """An invitation to join an institution with a role.
+
+    Only a SHA-256 of the token is stored: the token travels in the e-mail.
+    """
+
+    institution = models.ForeignKey(
+        Institution, null=True, blank=True, on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField(_("e-mail"))
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["institution", "created_at"])]
+
+    def __str__(self):
+        return f"{self.email} ({self.role})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class AuditHead(models.Model):
+    """The last entry of one institution's audit chain; locked while appending."""
+
+    institution = models.OneToOneField(Institution, on_delete=models.PROTECT, related_name="+")
+    seq = models.BigIntegerField(default=0)
+    hash = models.CharField(max_length=64, default="0" * 64)
+
+    def __str__(self):
+        return f"audit head {self.institution_id}#{self.seq}"
+
+
+# The audit entry model lives in r2dr.audit (with its chain logic).
+from r2dr.audit import AuditEntry  # noqa: E402,F401

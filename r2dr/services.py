@@ -1,0 +1,131 @@
+"""Writes of the platform core: institutions, memberships, invitations."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from r2dr.models import Institution, Invitation, Membership
+from r2dr.roles import INSTITUTION_ROLES, REGIONAL_ROLES, Role
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def membership_grant(*, user, role: str, institution: Institution | None) -> Membership:
+    if role in REGIONAL_ROLES:
+        institution = None
+    elif role in INSTITUTION_ROLES and institution is None:
+        raise ValidationError(_("This role needs an institution."))
+    membership, _created = Membership.objects.get_or_create(user=user, institution=institution, role=role)
+    return membership
+
+
+def membership_revoke(*, membership: Membership, by) -> None:
+    with transaction.atomic():
+        if membership.role == Role.INSTITUTION_ADMIN:
+            admins = Membership.objects.filter(institution=membership.institution, role=Role.INSTITUTION_ADMIN)
+            if admins.count() <= 1:
+                raise ValidationError(_("An institution keeps at least one admin."))
+        membership.delete()
+
+
+def invitation_create(
+    *, email: str, role: str, institution: Institution | None, by, request=None
+) -> tuple[Invitation, str]:
+    """Create an invitation and e-mail its link; returns the invitation and token."""
+    email = email.strip().lower()
+    if role in INSTITUTION_ROLES and institution is None:
+        raise ValidationError(_("This role needs an institution."))
+    if role in REGIONAL_ROLES:
+        institution = None
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation.objects.create(
+        institution=institution,
+        email=email,
+        role=role,
+        token_hash=_hash_token(token),
+        invited_by=by,
+        expires_at=timezone.now() + timedelta(days=settings.R2DR_INVITATION_DAYS),
+    )
+    path = reverse("invitation_accept", kwargs={"token": token})
+    link = request.build_absolute_uri(path) if request is not None else path
+    body = render_to_string(
+        "r2dr/email/invitation.txt",
+        {"invitation": invitation, "link": link, "days": settings.R2DR_INVITATION_DAYS},
+    )
+    transaction.on_commit(lambda: send_mail(_("Your invitation to r2dr"), body, settings.DEFAULT_FROM_EMAIL, [email]))
+    return invitation, token
+
+
+def invitation_for_token(token: str) -> Invitation | None:
+    try:
+        return Invitation.objects.select_related("institution").get(token_hash=_hash_token(token))
+    except Invitation.DoesNotExist:
+        return None
+
+
+def invitation_accept(*, invitation: Invitation, user) -> Membership:
+    with transaction.atomic():
+        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if not invitation.is_open:
+            raise ValidationError(_("This invitation has expired, was revoked or was already used."))
+        if user.email.lower() != invitation.email:
+            raise ValidationError(_("This invitation was sent to another e-mail address."))
+        membership = membership_grant(user=user, role=invitation.role, institution=invitation.institution)
+        invitation.accepted_at = timezone.now()
+        invitation.accepted_by = user
+        invitation.save(update_fields=["accepted_at", "accepted_by"])
+    return membership
+
+
+def user_create_from_invitation(*, invitation: Invitation, password: str, name: str = ""):
+    """A new account for an invited address: the e-mail is verified by the link itself."""
+    from allauth.account.models import EmailAddress
+
+    User = get_user_model()
+    with transaction.atomic():
+        user = User(username=invitation.email[:150], email=invitation.email, first_name=name[:150])
+        user.set_password(password)
+        user.save()
+        EmailAddress.objects.create(user=user, email=invitation.email, verified=True, primary=True)
+        invitation_accept(invitation=invitation, user=user)
+    return user
+
+
+def invitation_revoke(*, invitation: Invitation, by) -> None:
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at"])
+
+
+def institution_onboard(*, data: dict, admin_email: str, by, request=None) -> tuple[Institution, Invitation]:
+    """A regional admin creates an institution and invites its first admin."""
+    with transaction.atomic():
+        institution = Institution(**data)
+        institution.full_clean()
+        institution.save()
+        invitation, _token = invitation_create(
+            email=admin_email, role=Role.INSTITUTION_ADMIN, institution=institution, by=by, request=request
+        )
+    return institution, invitation
+
+
+def institution_update(*, institution: Institution, data: dict, by) -> Institution:
+    with transaction.atomic():
+        for field, value in data.items():
+            setattr(institution, field, value)
+        institution.full_clean()
+        institution.save()
+    return institution

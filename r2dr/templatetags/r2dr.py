@@ -1,0 +1,18 @@
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def tr(obj, field):
+    """The active language's text of a translatable field (falls back to the source)."""
+    if obj is None:
+        return ""
+    return obj.tr(field)
+
+
+@register.simple_tag(takes_context=True)
+def has_role(context, *roles):
+    request = context["request"]
+    institution = getattr(request, "institution", None)
+    return request.access.has(institution, *roles) if institution else False

@@ -1,0 +1,54 @@
+"""URL wiring. Each app exposes `urlpatterns` (top level),
+`institution_urlpatterns` (mounted under /<institution-slug>/) and
+`api_urlpatterns` (mounted under /api/v1/)."""
+
+from importlib import import_module
+
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+from drf_spectacular.views import SpectacularAPIView
+
+from r2dr import api, views
+
+APPS = ["indicators", "cases", "training", "reports"]
+
+admin.site.site_header = "r2dr administration"
+
+institution_patterns = [
+    path("", views.institution_home, name="institution_home"),
+    path("members/", views.institution_members, name="institution_members"),
+    path("settings/", views.institution_settings, name="institution_settings"),
+    path("members/<int:membership_id>/remove/", views.membership_remove, name="membership_remove"),
+    path("invitations/<int:invitation_id>/revoke/", views.invitation_revoke, name="invitation_revoke"),
+]
+top_patterns = []
+api_patterns = [
+    path("institutions/", api.InstitutionList.as_view(), name="api_institutions"),
+    path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
+]
+for app_name in APPS:
+    module = import_module(f"{app_name}.urls")
+    top_patterns += getattr(module, "urlpatterns", [])
+    institution_patterns += getattr(module, "institution_urlpatterns", [])
+    api_patterns += getattr(module, "api_urlpatterns", [])
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz/", views.healthz, name="healthz"),
+    path("readyz/", views.readyz, name="readyz"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("api/v1/", include(api_patterns)),
+    path("me/", views.my_account, name="my_account"),
+    path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path("regional/", views.regional_home, name="regional_home"),
+    path("regional/institutions/new/", views.institution_onboard, name="institution_onboard"),
+    *top_patterns,
+    path("<slug:institution_slug>/", include(institution_patterns)),
+]
+
+handler403 = "r2dr.views.error_403"
+handler404 = "r2dr.views.error_404"
+handler500 = "r2dr.views.error_500"

@@ -1,0 +1,207 @@
+from django.contrib import messages
+from django.contrib.auth import get_user_model, login
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from r2dr import permissions as scope
+from r2dr import selectors, services
+from r2dr.forms import AcceptInvitationForm, InstitutionForm, InstitutionSettingsForm, InviteForm
+from r2dr.models import Invitation, Membership
+from r2dr.roles import Role
+
+
+@scope.public
+def home(request):
+    return render(request, "r2dr/home.html", {"institutions": request.access.institutions})
+
+
+@scope.public
+@never_cache
+def healthz(request):
+    return JsonResponse({"status": "ok"})
+
+
+@scope.public
+@never_cache
+def readyz(request):
+    problems = {}
+    try:
+        connection.ensure_connection()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception as exc:  # noqa: BLE001 - any failure means "not ready"
+        problems["database"] = type(exc).__name__
+    from django.conf import settings
+
+    from r2dr.celery import broker_status
+
+    broker = broker_status(settings.CELERY_BROKER_URL or None)
+    if broker != "ok" and broker != "in-process":
+        problems["broker"] = broker
+    if problems:
+        return JsonResponse({"status": "unavailable", "problems": problems}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok", "broker": broker})
+
+
+@scope.institution()
+def institution_home(request, institution_slug):
+    roles = [Role(role).label for role in sorted(request.roles)]
+    return render(request, "r2dr/institution_home.html", {"roles": roles})
+
+
+@scope.institution(Role.INSTITUTION_ADMIN)
+def institution_members(request, institution_slug):
+    institution = request.institution
+    form = InviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.invitation_create(
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+                institution=institution,
+                by=request.user,
+                request=request,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]})
+            return redirect("institution_members", institution_slug=institution.slug)
+    return render(
+        request,
+        "r2dr/members.html",
+        {
+            "members": selectors.institution_members(institution=institution),
+            "invitations": selectors.institution_open_invitations(institution=institution),
+            "form": form,
+        },
+    )
+
+
+@scope.institution(Role.INSTITUTION_ADMIN)
+def institution_settings(request, institution_slug):
+    form = InstitutionSettingsForm(request.POST or None, instance=request.institution)
+    if request.method == "POST" and form.is_valid():
+        services.institution_update(institution=request.institution, data=form.cleaned_data, by=request.user)
+        messages.success(request, _("Settings saved."))
+        return redirect("institution_settings", institution_slug=request.institution.slug)
+    return render(request, "r2dr/institution_settings.html", {"form": form})
+
+
+@scope.institution(Role.INSTITUTION_ADMIN)
+@require_POST
+def membership_remove(request, institution_slug, membership_id):
+    try:
+        membership = selectors.institution_membership(institution=request.institution, membership_id=membership_id)
+    except Membership.DoesNotExist as exc:
+        raise Http404 from exc
+    try:
+        services.membership_revoke(membership=membership, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Role removed."))
+    return redirect("institution_members", institution_slug=request.institution.slug)
+
+
+@scope.institution(Role.INSTITUTION_ADMIN)
+@require_POST
+def invitation_revoke(request, institution_slug, invitation_id):
+    try:
+        invitation = selectors.institution_invitation(institution=request.institution, invitation_id=invitation_id)
+    except Invitation.DoesNotExist as exc:
+        raise Http404 from exc
+    services.invitation_revoke(invitation=invitation, by=request.user)
+    messages.success(request, _("Invitation revoked."))
+    return redirect("institution_members", institution_slug=request.institution.slug)
+
+
+@scope.public
+@never_cache
+def invitation_accept(request, token):
+    invitation = services.invitation_for_token(token)
+    if invitation is None or not invitation.is_open:
+        return render(request, "r2dr/invitation_invalid.html", status=404)
+    User = get_user_model()
+    existing = User.objects.filter(email__iexact=invitation.email).first()
+    if existing is not None:
+        if not request.user.is_authenticated:
+            messages.info(request, _("Sign in as %(email)s to accept the invitation.") % {"email": invitation.email})
+            from django.contrib.auth.views import redirect_to_login
+
+            return redirect_to_login(request.get_full_path())
+        if request.method == "POST":
+            try:
+                services.invitation_accept(invitation=invitation, user=request.user)
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                messages.success(request, _("Invitation accepted."))
+                return redirect("home")
+        return render(request, "r2dr/invitation_accept.html", {"invitation": invitation, "form": None})
+    form = AcceptInvitationForm(request.POST or None, email=invitation.email)
+    if request.method == "POST" and form.is_valid():
+        user = services.user_create_from_invitation(
+            invitation=invitation, password=form.cleaned_data["password1"], name=form.cleaned_data["name"]
+        )
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("Welcome to r2dr. Your account is ready."))
+        return redirect("home")
+    return render(request, "r2dr/invitation_accept.html", {"invitation": invitation, "form": form})
+
+
+@scope.regional()
+def regional_home(request):
+    return render(request, "r2dr/regional_home.html", {"institutions": selectors.regional_institutions()})
+
+
+@scope.regional(Role.REGIONAL_ADMIN)
+def institution_onboard(request):
+    form = InstitutionForm(request.POST or None, initial={"languages": ["en"], "time_zone": "UTC"})
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "admin_email"}
+        try:
+            institution, _invitation = services.institution_onboard(
+                data=data, admin_email=form.cleaned_data["admin_email"], by=request.user, request=request
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                _("%(name)s was created and its first admin invited.") % {"name": institution.name},
+            )
+            return redirect("regional_home")
+    return render(request, "r2dr/institution_form.html", {"form": form})
+
+
+@scope.authenticated
+def my_account(request):
+    from r2dr.middleware import user_has_totp
+
+    return render(
+        request,
+        "r2dr/my_account.html",
+        {"memberships": request.access.memberships, "has_totp": user_has_totp(request.user)},
+    )
+
+
+def error_403(request, exception=None):
+    return render(request, "403.html", status=403)
+
+
+def error_404(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def error_500(request):
+    # Rendered without the request context: the database may be the problem.
+    from django.http import HttpResponseServerError
+    from django.template import loader
+
+    return HttpResponseServerError(loader.get_template("500.html").render({}))

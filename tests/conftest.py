@@ -1,0 +1,150 @@
+import os
+
+import pytest
+
+from r2dr.roles import Role
+from tests.factories import InstitutionFactory, MembershipFactory, UserFactory, enrol_totp
+
+# CI sets R2DR_REQUIRE_SERVICES=1: tests that need PostgreSQL, Redis or a
+# Celery worker must then run, never skip.
+REQUIRE_SERVICES = os.environ.get("R2DR_REQUIRE_SERVICES") == "1"
+
+
+def skip_or_fail(reason: str):
+    if REQUIRE_SERVICES:
+        pytest.fail(f"required service missing in CI: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.fixture
+def institution_a(db):
+    return InstitutionFactory(slug="inst-a", name="Institution A", country="Aland")
+
+
+@pytest.fixture
+def institution_b(db):
+    return InstitutionFactory(slug="inst-b", name="Institution B", country="Beland")
+
+
+@pytest.fixture
+def make_member(db):
+    """make_member(institution, role) -> user holding that role (MFA enrolled when required)."""
+    from r2dr.roles import MFA_REQUIRED_ROLES, REGIONAL_ROLES
+
+    def make(institution, role, *, email=None, mfa=True):
+        user = UserFactory(username=email or f"{role}.{getattr(institution, 'slug', 'regional')}@test.example")
+        MembershipFactory(user=user, institution=None if role in REGIONAL_ROLES else institution, role=role)
+        if mfa and role in MFA_REQUIRED_ROLES:
+            enrol_totp(user)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def member_client(client, make_member):
+    """member_client(institution, role) -> a logged-in Django test client."""
+
+    def make(institution, role, **kwargs):
+        user = make_member(institution, role, **kwargs)
+        client.force_login(user)
+        client.user = user
+        return client
+
+    return make
+
+
+@pytest.fixture
+def regional_admin(make_member):
+    return make_member(None, Role.REGIONAL_ADMIN)
+
+
+@pytest.fixture(autouse=True)
+def _celery_eager_by_default():
+    """Unit tests run tasks in-process; tests that ask for `celery_worker` use the real one."""
+    from r2dr.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker):
+    """A real Celery worker subprocess, consuming from Redis, reading the test database.
+
+    Needs CELERY_BROKER_URL and a PostgreSQL DATABASE_URL (the worker must see
+    the rows the test commits, so tests using it need `transactional_db`).
+    """
+    import subprocess
+    import sys
+    import time
+    import uuid
+    from pathlib import Path
+    from urllib.parse import urlsplit, urlunsplit
+
+    from django.db import connection
+
+    broker = os.environ.get("CELERY_BROKER_URL")
+    database_url = os.environ.get("DATABASE_URL", "")
+    if not broker or not database_url.startswith(("postgres", "postgresql")):
+        skip_or_fail("a real Celery worker needs CELERY_BROKER_URL and a PostgreSQL DATABASE_URL")
+    parts = urlsplit(database_url)
+    test_url = urlunsplit(parts._replace(path="/" + connection.settings_dict["NAME"]))
+    name = f"r2dr-test-{uuid.uuid4().hex[:8]}@%h"
+    env = {**os.environ, "DATABASE_URL": test_url}
+    root = Path(__file__).resolve().parents[1]
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "r2dr",
+            "worker",
+            "-Q",
+            "default,reports",
+            "--pool=solo",
+            "--loglevel=WARNING",
+            "-n",
+            name,
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        env=env,
+        cwd=root,
+    )
+    from r2dr.celery import app
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"Celery worker exited with {process.returncode}")
+        if app.control.ping(timeout=1):
+            break
+    else:
+        process.terminate()
+        pytest.fail("Celery worker did not answer a ping within 60 s")
+    yield process
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+@pytest.fixture
+def celery_worker(celery_worker_process):
+    """Send tasks to the real worker for the duration of one test."""
+    from r2dr.celery import app
+
+    app.conf.task_always_eager = False
+    yield celery_worker_process
+    app.conf.task_always_eager = True
