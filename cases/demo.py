@@ -1,0 +1,401 @@
+"""Demo data of the cases app: taxonomies, the protection directory, keys for the staffed demo institutions,
+and a set of demo cases shaped like the FORUM-ASIA 2018–2019 figures (judicial harassment most frequent, State
+actors responsible in about nine cases out of ten).
+
+The demo case officers (cases@komnasham.example, cases@nhrct.example) unlock case keys with DEMO_CASE_PASSPHRASE.
+The demo recovery kits are printed by `seed_demo` once when first created and never stored.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import random
+
+from django.db import transaction
+
+from cases.models import DefenderGroup, PerpetratorType, ProtectionMechanism, Right, ViolationType
+
+DEMO_CASE_PASSPHRASE = "demo case passphrase 2026"  # noqa: S105 - documented demo credential
+
+# (code, label, counts for SDG 16.10.1, weight in demo data)
+VIOLATION_TYPES = [
+    ("judicial-harassment", "Judicial harassment or criminalisation", False, 392),
+    ("arbitrary-detention", "Arbitrary arrest or detention", True, 278),
+    ("threats", "Intimidation and threats, including death threats", False, 192),
+    ("physical-assault", "Physical attack", False, 168),
+    ("killing", "Killing", True, 73),
+    ("enforced-disappearance", "Enforced disappearance", True, 12),
+    ("torture", "Torture or ill-treatment", True, 20),
+    ("abduction", "Kidnapping or abduction", True, 10),
+    ("unfair-trial", "Denial of a fair trial", False, 40),
+    ("administrative-harassment", "Administrative harassment", False, 35),
+    ("online-harassment", "Online harassment", False, 60),
+    ("family-threats", "Threats against family members", False, 25),
+    ("stigmatisation", "Stigmatisation, smear campaigns or red-tagging", False, 50),
+    ("surveillance", "Surveillance", False, 30),
+    ("travel-ban", "Travel ban", False, 10),
+    ("raid-property", "Raid or attack on home, office or property", False, 20),
+    ("sexual-violence", "Sexual or gender-based violence", False, 8),
+    ("funding-restriction", "Deregistration or restriction of funding", False, 10),
+    ("reprisal-un", "Reprisal for cooperating with the UN", False, 5),
+    ("other-harm", "Other harmful act", True, 10),
+]
+
+DEFENDER_GROUPS = [
+    ("pro-democracy", "Pro-democracy activists", 30),
+    ("whrd", "Women human rights defenders", 20),
+    ("land-environment", "Land and environmental defenders", 18),
+    ("ngo-staff", "Staff of non-governmental organisations", 10),
+    ("students-youth", "Students and young activists", 8),
+    ("journalists", "Journalists and media workers", 8),
+    ("trade-unionists", "Trade unionists and labour activists", 5),
+    ("indigenous", "Defenders of indigenous peoples' rights", 5),
+    ("community", "Community-based and grassroots defenders", 6),
+    ("esc-rights", "Economic, social and cultural rights defenders", 2),
+    ("corporate-accountability", "Corporate accountability advocates", 2),
+    ("peasant-leaders", "Peasant leaders", 2),
+    ("right-to-information", "Right-to-information activists", 2),
+    ("lgbtiq", "LGBTIQ rights defenders", 3),
+    ("disability", "Disability rights defenders", 1),
+    ("lawyers", "Lawyers", 4),
+    ("nhri-staff", "Staff of national human rights institutions", 1),
+    ("family-members", "Family members of defenders", 1),
+]
+
+# (code, label, kind, weight)
+PERPETRATOR_TYPES = [
+    ("police", "Police", "state", 40),
+    ("military", "Military", "state", 15),
+    ("judiciary", "Judiciary or prosecution", "state", 20),
+    ("local-officials", "Local officials", "state", 8),
+    ("other-officials", "Other State officials", "state", 6),
+    ("de-facto-authorities", "De facto authorities", "state", 3),
+    ("private-security", "Private security", "non_state", 2),
+    ("organised-crime", "Organised crime", "non_state", 1),
+    ("landowners", "Landowners", "non_state", 1),
+    ("corporations", "Companies", "non_state", 2),
+    ("armed-groups", "Armed groups", "non_state", 1),
+    ("unknown", "Not known", "unknown", 1),
+]
+
+# (code, label, articles of the UN Declaration on HRDs)
+RIGHTS = [
+    ("expression", "Freedom of opinion and expression (online and offline)", "6, 7"),
+    ("information", "Access to information", "6"),
+    ("association", "Freedom of association", "5"),
+    ("assembly", "Freedom of peaceful assembly", "5, 12"),
+    ("participation", "Taking part in public affairs", "8"),
+    ("liberty-security", "Liberty and security of person", "12"),
+    ("life", "Right to life", "12"),
+    ("torture", "Freedom from torture and ill-treatment", "12"),
+    ("fair-trial", "Fair trial and effective remedy", "9"),
+    ("movement", "Freedom of movement", "1, 5"),
+    ("privacy", "Privacy", "12"),
+    ("resources", "Access to resources and funding", "13"),
+    ("non-discrimination", "Non-discrimination", "2"),
+    ("communicate-international", "Communicating with international bodies", "5, 9"),
+]
+
+# Regional directory of protection mechanisms, described in our own words.
+MECHANISMS = [
+    (
+        "Protection Plan for Human Rights Defenders at Risk (FORUM-ASIA)",
+        "Short-term help for defenders at risk in Asia, such as temporary relocation and other urgent support.",
+        "https://www.forum-asia.org/?p=7302",
+        "",
+    ),
+    (
+        "ProtectDefenders.eu",
+        "The European Union's mechanism for defenders at risk worldwide, run by a consortium of NGOs: a 24/7 "
+        "helpline, emergency grants and temporary relocation.",
+        "https://www.protectdefenders.eu/en/supporting-defenders.html",
+        "24/7 helpline by phone or secure web form",
+    ),
+    (
+        "Urgent Action Fund for Women's Human Rights, Asia & Pacific",
+        "Rapid-response grants for women and non-binary defenders facing immediate risk.",
+        "https://www.uafanp.org/rapid-response-grant-making",
+        "",
+    ),
+    (
+        "Freedom House emergency assistance",
+        "Emergency financial help for defenders and organisations under threat or attack, including those "
+        "working for LGBTIQ rights.",
+        "https://freedomhouse.org/program/emergency-assistance-programs",
+        "",
+    ),
+    (
+        "Access Now Digital Security Helpline",
+        "Around-the-clock help with digital attacks, account compromise and digital safety.",
+        "https://www.accessnow.org/help/",
+        "24/7, reachable securely",
+    ),
+    (
+        "Shelter City and protective fellowships",
+        "Temporary relocation for rest and respite, such as Shelter City (Justice and Peace) and the Protective "
+        "Fellowship Scheme of the University of York's Centre for Applied Human Rights.",
+        "https://www.humanrightsfirst.org/sites/default/files/HRF-Defenders-Resources.pdf",
+        "",
+    ),
+]
+
+
+def seed_taxonomies():
+    for order, (code, label, sdg, _w) in enumerate(VIOLATION_TYPES):
+        ViolationType.objects.update_or_create(code=code, defaults={"label": label, "sdg_16101": sdg, "order": order})
+    for order, (code, label, _w) in enumerate(DEFENDER_GROUPS):
+        DefenderGroup.objects.update_or_create(code=code, defaults={"label": label, "order": order})
+    for order, (code, label, kind, _w) in enumerate(PERPETRATOR_TYPES):
+        PerpetratorType.objects.update_or_create(code=code, defaults={"label": label, "kind": kind, "order": order})
+    for order, (code, label, articles) in enumerate(RIGHTS):
+        Right.objects.update_or_create(
+            code=code, defaults={"label": label, "declaration_articles": articles, "order": order}
+        )
+    for order, (name, description, url, contact) in enumerate(MECHANISMS):
+        ProtectionMechanism.objects.update_or_create(
+            institution=None,
+            name=name,
+            defaults={"description": description, "url": url, "contact": contact, "order": order},
+        )
+
+
+def _weighted(rng, rows, weight_index):
+    return rng.choices(rows, weights=[r[weight_index] for r in rows])[0]
+
+
+def _random_case_shape(rng, today):
+    """Clear statistical fields of one realistic demo case."""
+    vt = {_weighted(rng, VIOLATION_TYPES, 3)[0]}
+    if rng.random() < 0.3:
+        vt.add(_weighted(rng, VIOLATION_TYPES, 3)[0])
+    state = rng.random() < 0.92
+    ptypes = [p for p in PERPETRATOR_TYPES if (p[2] == "state") == state and p[2] != "unknown"]
+    if not state and rng.random() < 0.3:
+        ptypes = [p for p in PERPETRATOR_TYPES if p[2] == "unknown"]
+    ptype = _weighted(rng, ptypes, 3)
+    day = today - datetime.timedelta(days=rng.randint(0, 3 * 365))
+    status = rng.choices(["received", "assessment", "verification", "action", "closed"], weights=[2, 2, 2, 3, 3])[0]
+    return {
+        "violation_types": vt,
+        "defender_groups": {_weighted(rng, DEFENDER_GROUPS, 2)[0]},
+        "perpetrator_types": {ptype[0]},
+        "rights": {rng.choice(RIGHTS)[0]},
+        "perpetrator_kind": ptype[2],
+        "incident_date": day,
+        "status": status,
+        "verified": status in ("action", "closed") and rng.random() < 0.85,
+        "urgent": rng.random() < 0.1,
+        "gender": rng.choice(["woman", "man", "man", "woman", "non_binary", "undisclosed"]),
+        "age_group": rng.choice(["18_29", "30_59", "30_59", "60_plus", "undisclosed"]),
+        "consent_statistics": rng.random() < 0.85,
+    }
+
+
+DEMO_STORIES = [
+    ("Ayu Lestari", "Land rights organiser charged with 'spreading false news' after a village meeting."),
+    ("Somchai P.", "Student activist detained overnight after a peaceful protest and questioned about his posts."),
+    ("Anonymous WHRD", "Repeated threatening messages and a smear campaign after speaking to the media."),
+    ("Community radio team", "Office raided and equipment seized by plain-clothes officers."),
+]
+
+
+def _ensure_keys(institution, officer_email, stdout):
+    from django.contrib.auth import get_user_model
+
+    from cases import services
+
+    user = get_user_model().objects.filter(username=officer_email).first()
+    if user is None:
+        return None
+    okey = services.officer_key_for(institution, user) or services.officer_key_create(
+        institution=institution, user=user, passphrase=DEMO_CASE_PASSPHRASE
+    )
+    if services.active_keyring(institution) is None:
+        kit = services.keyring_setup(institution=institution, by=user, officer_key=okey)
+        if stdout:
+            stdout.write(f"  cases: recovery kit for {institution.slug} (shown once, demo only): {kit}")
+    return user
+
+
+def _seed_demo_cases(institution, officer, rng, count):
+    from cases import services
+    from cases.models import Case, ConsentAnswer, ConsentKind, Direction, Status
+
+    if Case.objects.for_institution(institution).exists():
+        return 0
+    today = datetime.date.today()
+    ids = {
+        "violation_types": dict(ViolationType.objects.values_list("code", "pk")),
+        "defender_groups": dict(DefenderGroup.objects.values_list("code", "pk")),
+        "perpetrator_types": dict(PerpetratorType.objects.values_list("code", "pk")),
+        "rights": dict(Right.objects.values_list("code", "pk")),
+    }
+    for i in range(count):
+        shape = _random_case_shape(rng, today)
+        name, story = DEMO_STORIES[i % len(DEMO_STORIES)]
+        clear = {
+            "incident_date": shape["incident_date"],
+            "perpetrator_kind": shape["perpetrator_kind"],
+            "gender": shape["gender"],
+            "age_group": shape["age_group"],
+            "urgent": shape["urgent"],
+        }
+        for key in ids:
+            clear[key] = [ids[key][c] for c in shape[key]]
+        consents = {
+            ConsentKind.CONTACT: ConsentAnswer.YES,
+            ConsentKind.UN: ConsentAnswer.YES_ANONYMISED,
+            ConsentKind.PROTECTION: ConsentAnswer.NO,
+            ConsentKind.STATISTICS: ConsentAnswer.YES if shape["consent_statistics"] else ConsentAnswer.NO,
+        }
+        case, _code = services.case_submit(
+            institution=institution,
+            clear=clear,
+            private={"affected_names": f"{name} (demo)", "narrative": story, "location_detail": "demo district"},
+            consents=consents,
+            consent_wording={k: "demo consent" for k in consents},
+            language="en",
+        )
+        update = {"status": shape["status"]}
+        if shape["verified"]:
+            update["verified_at"] = case.received_at
+        Case.objects.for_institution(institution).filter(pk=case.pk).update(**update)
+        if i == 0 and officer is not None:
+            _keyring_id, inst_private = services.unlock(
+                institution=institution, user=officer, passphrase=DEMO_CASE_PASSPHRASE
+            )
+            key = services.case_key_for_officer(case, inst_private)
+            services.message_add(
+                case=case,
+                case_key=key,
+                direction=Direction.INSTITUTION,
+                author=officer,
+                body="Thank you. We have received your report and will contact you through this channel.",
+            )
+            Case.objects.for_institution(institution).filter(pk=case.pk).update(status=Status.ASSESSMENT)
+    return count
+
+
+BULK_CASES_PER_SCALE = 50_000
+
+
+def _seed_bulk(scale, rng, stdout):
+    """`scale` cases spread over every institution, clear statistical fields only; one encrypted payload per
+    institution is reused for speed (the reports benchmark reads only clear fields)."""
+    from cases import crypto, services
+    from cases.models import Case, Consent, Keyring
+    from r2dr.models import Institution
+
+    institutions = list(Institution.objects.filter(is_active=True).order_by("slug"))
+    today = datetime.date.today()
+    ids = {
+        "violation_types": dict(ViolationType.objects.values_list("code", "pk")),
+        "defender_groups": dict(DefenderGroup.objects.values_list("code", "pk")),
+        "perpetrator_types": dict(PerpetratorType.objects.values_list("code", "pk")),
+        "rights": dict(Right.objects.values_list("code", "pk")),
+    }
+    per = max(1, scale // len(institutions))
+    total = 0
+    for institution in institutions:
+        # Benchmark institutions share statistics regionally, so regional reports read all 50,000 cases.
+        settings_obj = services.settings_for(institution)
+        if not settings_obj.share_regional_statistics:
+            settings_obj.share_regional_statistics = True
+            settings_obj.save(update_fields=["share_regional_statistics"])
+        existing = Case.objects.for_institution(institution).filter(reference__startswith="B-").count()
+        if existing >= per:
+            continue
+        keyring = services.active_keyring(institution)
+        if keyring is None:
+            private, public = crypto.new_keypair()
+            kit_text, kit_public = crypto.new_recovery_kit()
+            keyring = Keyring.objects.create(
+                institution=institution,
+                version=1,
+                public_key=public,
+                recovery_public_key=kit_public,
+                recovery_sealed_private=crypto.seal(kit_public, private),
+            )
+        case_key = crypto.new_key()
+        sealed = crypto.seal(bytes(keyring.public_key), case_key)
+        payload = crypto.encrypt(case_key, json.dumps({"narrative": "bulk demo case"}).encode(), "bulk")
+        rows, m2m = [], []
+        for i in range(existing, per):
+            shape = _random_case_shape(rng, today)
+            rows.append(
+                Case(
+                    institution=institution,
+                    reference=f"B-{institution.pk:03d}{i:06d}",
+                    status=shape["status"],
+                    verified_at=datetime.datetime.now(datetime.UTC) if shape["verified"] else None,
+                    urgent=shape["urgent"],
+                    incident_date=shape["incident_date"],
+                    country_code=institution.country_code,
+                    subregion=institution.subregion,
+                    gender=shape["gender"],
+                    age_group=shape["age_group"],
+                    perpetrator_kind=shape["perpetrator_kind"],
+                    consent_statistics=shape["consent_statistics"],
+                    keyring=keyring,
+                    sealed_key=sealed,
+                    receipt_lookup=crypto.keyed_hash("bulk", f"{institution.pk}:{i}"),
+                    receipt_salt=b"",
+                    receipt_kdf={},
+                    receipt_wrapped_key=b"",
+                    payload=payload,
+                )
+            )
+            m2m.append(shape)
+        created = Case.objects.bulk_create(rows, batch_size=2000)
+        for name in ids:
+            through = getattr(Case, name).through
+            field = {"violation_types": "violationtype_id", "defender_groups": "defendergroup_id",
+                     "perpetrator_types": "perpetratortype_id", "rights": "right_id"}[name]  # fmt: skip
+            through.objects.bulk_create(
+                [
+                    through(case_id=c.pk, **{field: ids[name][code]})
+                    for c, s in zip(created, m2m, strict=True)
+                    for code in s[name]
+                ],
+                batch_size=5000,
+            )
+        Consent.objects.bulk_create(
+            [
+                Consent(institution=institution, case=c, kind="statistics", answer="yes" if s["consent_statistics"] else "no",
+                        wording="bulk demo", language="en")
+                for c, s in zip(created, m2m, strict=True)
+            ],
+            batch_size=5000,
+        )  # fmt: skip
+        total += len(created)
+    if stdout:
+        stdout.write(f"  cases: {total} bulk cases across {len(institutions)} institutions")
+
+
+def seed(*, scale: int = 0, stdout=None) -> None:
+    from cases import services
+    from r2dr.demo import STAFFED, demo_email
+    from r2dr.models import Institution
+    from r2dr.tenancy import scopes_disabled
+
+    rng = random.Random(4)  # noqa: S311 - demo data
+    with scopes_disabled(), transaction.atomic():
+        seed_taxonomies()
+        created = 0
+        for slug in STAFFED:
+            institution = Institution.objects.filter(slug=slug).first()
+            if institution is None:
+                continue
+            settings_obj = services.settings_for(institution)
+            if not settings_obj.share_regional_statistics:
+                settings_obj.share_regional_statistics = True
+                settings_obj.save(update_fields=["share_regional_statistics"])
+            officer = _ensure_keys(institution, demo_email("cases", slug), stdout)
+            created += _seed_demo_cases(institution, officer, rng, 24)
+    if scale:
+        # --scale N is the benchmark size N times over: 50,000 cases per unit (issue #6's volume).
+        with scopes_disabled(), transaction.atomic():
+            _seed_bulk(scale * BULK_CASES_PER_SCALE, rng, stdout)
+    if stdout:
+        stdout.write(f"  cases: taxonomies, {len(MECHANISMS)} protection mechanisms, {created} demo cases")

@@ -1,0 +1,390 @@
+"""Machinery of the public form and follow-up: form state carried in the page, abuse limits, the
+server-rendered challenge. Nothing here stores anything about the visitor.
+
+Form state. Earlier steps' answers travel in one hidden field, never in the session or a server-side draft.
+The state is JSON, AEAD-encrypted under a short-lived random server key, then signed with django.core.signing
+(timestamped). Why a server key rather than the institution's public key: the server has to read earlier
+answers back to re-render steps, validate them and show the review, which a sealed box to the institution
+would not allow. The state keys are random (not derived from SECRET_KEY), live only in the cache and rotate
+every R2DR_STATE_KEY_HOURS (default 6); each is kept for two periods. So a form page left in a shared
+computer's cache or history becomes unreadable once its key has expired, and a copy of the environment alone
+cannot read it. Cost: a form left open longer than two periods has to be started again (the page says so).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import io
+import json
+import os
+import secrets
+import time
+
+from django.conf import settings
+from django.core import signing
+from django.core.cache import cache
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
+from django.core.files.uploadhandler import FileUploadHandler
+
+from cases import crypto
+
+STATE_SALT = "cases.intake.state"
+DEFAULT_LIMITS = {
+    # POSTs a single form (one state token) may make per hour before a challenge is asked.
+    "token_posts_per_hour": 80,
+    # Reports accepted per institution per hour before every submitter is asked the challenge.
+    "institution_submissions_per_hour": 30,
+    # Reports accepted in total per hour before every submitter is asked the challenge.
+    "global_submissions_per_hour": 200,
+    # Wrong receipt codes per institution per hour before the follow-up asks the challenge.
+    "followup_failures_per_hour": 20,
+    # Hard stop: wrong receipt codes per institution per hour, after which lookups are refused for the hour.
+    # Kept high: guessing 83 bits is hopeless anyway, and a low stop would let an attacker lock real
+    # submitters out of their follow-up.
+    "followup_failures_hard_per_hour": 1000,
+    # Wrong case passphrases per officer per hour before unlocking is refused for the hour.
+    "unlock_failures_per_hour": 10,
+}
+
+
+def limits() -> dict:
+    return {**DEFAULT_LIMITS, **(getattr(settings, "R2DR_INTAKE_LIMITS", None) or {})}
+
+
+# --- state --------------------------------------------------------------------------------------------
+
+
+def _period() -> int:
+    hours = int(getattr(settings, "R2DR_STATE_KEY_HOURS", 6))
+    return hours * 3600
+
+
+def _state_key(window: int, create: bool) -> bytes | None:
+    name = f"cases:state-key:{window}"
+    value = cache.get(name)
+    if value is None and create:
+        cache.add(name, crypto.b64(crypto.new_key()), timeout=_period() * 2 + 60)
+        value = cache.get(name)
+    return crypto.unb64(value) if value else None
+
+
+def pack_state(state: dict) -> str:
+    window = int(time.time()) // _period()
+    key = _state_key(window, create=True)
+    blob = crypto.encrypt(key, json.dumps(state, separators=(",", ":")).encode(), f"r2dr:intake-state:{window}")
+    return signing.dumps({"w": window, "c": crypto.b64(blob)}, salt=STATE_SALT, compress=False)
+
+
+def unpack_state(text: str | None) -> dict | None:
+    if not text or len(text) > 2_000_000:
+        return None
+    try:
+        outer = signing.loads(text, salt=STATE_SALT, max_age=_period() * 2)
+        window = int(outer["w"])
+        key = _state_key(window, create=False)
+        if key is None:
+            return None
+        state = json.loads(crypto.decrypt(key, crypto.unb64(outer["c"]), f"r2dr:intake-state:{window}"))
+    except (signing.BadSignature, KeyError, ValueError, TypeError, crypto.DecryptionError):
+        return None
+    return state if isinstance(state, dict) else None
+
+
+def new_state(institution_id: int, **extra) -> dict:
+    return {"v": 1, "t": secrets.token_urlsafe(16), "i": institution_id, "step": None, "data": {}, **extra}
+
+
+# --- limits -----------------------------------------------------------------------------------------------
+
+
+def _hour() -> int:
+    return int(time.time()) // 3600
+
+
+def _incr(name: str) -> int:
+    key = f"cases:limit:{name}:{_hour()}"
+    cache.add(key, 0, timeout=3700)
+    try:
+        return cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, timeout=3700)
+        return 1
+
+
+def _get(name: str) -> int:
+    return int(cache.get(f"cases:limit:{name}:{_hour()}") or 0)
+
+
+def count_token_post(token: str) -> bool:
+    """Count one POST of a form; True while under the per-form limit."""
+    return _incr(f"token:{hashlib.sha256(token.encode()).hexdigest()[:32]}") <= limits()["token_posts_per_hour"]
+
+
+def submissions_over_limit(institution_id: int) -> bool:
+    lim = limits()
+    return (
+        _get(f"inst:{institution_id}") >= lim["institution_submissions_per_hour"]
+        or _get("global") >= lim["global_submissions_per_hour"]
+    )
+
+
+def count_submission(institution_id: int) -> None:
+    _incr(f"inst:{institution_id}")
+    _incr("global")
+
+
+def mark_token_used(token: str) -> bool:
+    """A form token submits once: False if it already did (a replayed final POST)."""
+    return cache.add(f"cases:used:{hashlib.sha256(token.encode()).hexdigest()[:32]}", 1, timeout=_period() * 2 + 60)
+
+
+def unmark_token(token: str) -> None:
+    cache.delete(f"cases:used:{hashlib.sha256(token.encode()).hexdigest()[:32]}")
+
+
+def unlock_failures(user_id: int) -> int:
+    return _get(f"unlock:{user_id}")
+
+
+def count_unlock_failure(user_id: int) -> int:
+    return _incr(f"unlock:{user_id}")
+
+
+def followup_failures(institution_id: int) -> int:
+    return _get(f"fail:{institution_id}")
+
+
+def count_followup_failure(institution_id: int) -> int:
+    return _incr(f"fail:{institution_id}")
+
+
+# --- challenge --------------------------------------------------------------------------------------------
+
+
+def _challenge_mac(token: str, answer: str) -> str:
+    return hmac.new(crypto._server_secret("challenge"), f"{token}:{answer}".encode(), hashlib.sha256).hexdigest()
+
+
+def new_challenge(state: dict) -> str:
+    """Put a fresh challenge in the state; return the image as a data: URI (allowed by the CSP's img-src)."""
+    answer = "".join(secrets.choice("23456789") for _ in range(5))
+    state["ch"] = _challenge_mac(state["t"], answer)
+    return challenge_image(answer)
+
+
+def check_challenge(state: dict, answer: str) -> bool:
+    expected = state.get("ch")
+    if not expected or not answer:
+        return False
+    cleaned = "".join(ch for ch in str(answer).translate(crypto._DIGIT_MAP) if ch.isdigit())
+    return hmac.compare_digest(expected, _challenge_mac(state["t"], cleaned))
+
+
+def challenge_image(answer: str) -> str:
+    from PIL import Image, ImageDraw, ImageFont
+
+    rng = secrets.SystemRandom()
+    img = Image.new("L", (220, 70), 255)
+    draw = ImageDraw.Draw(img)
+    try:
+        font = ImageFont.load_default(size=38)
+    except TypeError:  # old Pillow
+        font = ImageFont.load_default()
+    for _ in range(8):
+        draw.line(
+            [(rng.randint(0, 220), rng.randint(0, 70)), (rng.randint(0, 220), rng.randint(0, 70))], fill=150, width=2
+        )
+    x = 12
+    for ch in answer:
+        draw.text((x, rng.randint(4, 22)), ch, fill=rng.randint(0, 60), font=font)
+        x += rng.randint(36, 42)
+    for _ in range(300):
+        img.putpixel((rng.randint(0, 219), rng.randint(0, 69)), rng.randint(0, 255))
+    out = io.BytesIO()
+    img.save(out, "PNG")
+    return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode()
+
+
+# --- uploads -----------------------------------------------------------------------------------------------
+
+IMAGE_TYPES = {"image/jpeg", "image/png", "image/gif", "image/webp"}
+
+
+def sniff(head: bytes) -> tuple[str, str] | None:
+    """(kind, content type) from a file's first bytes, or None if the type is not allowed."""
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image", "image/jpeg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image", "image/png"
+    if head[:6] in (b"GIF87a", b"GIF89a"):
+        return "image", "image/gif"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image", "image/webp"
+    if head.startswith(b"%PDF-"):
+        return "pdf", "application/pdf"
+    if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
+        return "audio", "audio/wav"
+    if head.startswith(b"ID3") or head[:2] in (b"\xff\xfb", b"\xff\xf3", b"\xff\xf2"):
+        return "audio", "audio/mpeg"
+    if head.startswith(b"OggS"):
+        return "audio", "audio/ogg"
+    if head.startswith(b"fLaC"):
+        return "audio", "audio/flac"
+    if head.startswith(b"#!AMR"):
+        return "audio", "audio/amr"
+    if head[4:8] == b"ftyp":
+        brand = head[8:12]
+        if brand in (b"M4A ", b"M4B "):
+            return "audio", "audio/mp4"
+        if brand[:3] == b"3gp":
+            return "video", "video/3gpp"
+        if brand == b"qt  ":
+            return "video", "video/quicktime"
+        return "video", "video/mp4"
+    if head.startswith(b"\x1a\x45\xdf\xa3"):
+        return "video", "video/webm"
+    return None
+
+
+def max_file_bytes() -> int:
+    return int(getattr(settings, "R2DR_CASE_MAX_FILE_BYTES", 100 * 1024 * 1024))
+
+
+def max_files() -> int:
+    return int(getattr(settings, "R2DR_CASE_MAX_FILES", 5))
+
+
+class EncryptedFile(UploadedFile):
+    """What the handler hands the view: no plaintext, just where the ciphertext is and its random key."""
+
+    def __init__(self, *, name, content_type, size, storage_name, file_key, kind, sha256, rejected=None):
+        super().__init__(file=io.BytesIO(b""), name=name, content_type=content_type, size=size)
+        self.storage_name = storage_name
+        self.file_key = file_key
+        self.kind = kind
+        self.sha256 = sha256
+        self.rejected = rejected
+
+    def discard(self):
+        if self.storage_name:
+            default_storage.delete(self.storage_name)
+            self.storage_name = None
+
+
+class EncryptingUploadHandler(FileUploadHandler):
+    """Encrypts each uploaded file as it streams in, so no plaintext byte reaches the disk.
+
+    Django's default handlers keep small uploads in memory and write larger ones (over 2.5 MB) in clear to a
+    temporary file; this handler replaces them for the public form and follow-up (set per request with
+    `request.upload_handlers`). The type is checked from the content's first bytes, not the name or the
+    browser's claim; files too large or of another type are dropped and reported back to the form.
+    """
+
+    chunk_size = 64 * 1024
+
+    def new_file(self, field_name, file_name, content_type, content_length, charset=None, content_type_extra=None):
+        super().new_file(field_name, file_name, content_type, content_length, charset, content_type_extra)
+        self.files_seen = getattr(self, "files_seen", 0) + 1
+        self.key = crypto.new_key()
+        self.encryptor = crypto.StreamEncryptor(self.key)
+        self.storage_name = f"cases/{secrets.token_hex(16)}.r2dr"
+        self.fh = None
+        self.size = 0
+        self.head = b""
+        self.sniffed = None
+        self.digest = hashlib.sha256()
+        self.rejected = "count" if self.files_seen > max_files() else None
+
+    def _open(self):
+        path = default_storage.path(self.storage_name)
+        os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
+        self.fh = open(path, "xb")  # noqa: SIM115 - closed in file_complete / upload_interrupted
+
+    def _reject(self, reason):
+        self.rejected = reason
+        if self.fh:
+            self.fh.close()
+            self.fh = None
+            default_storage.delete(self.storage_name)
+
+    def _write(self, data: bytes):
+        if self.fh is None:
+            self._open()
+        self.fh.write(self.encryptor.update(data))
+
+    def receive_data_chunk(self, raw_data, start):
+        if self.rejected:
+            return None
+        self.size += len(raw_data)
+        if self.size > max_file_bytes():
+            self._reject("size")
+            return None
+        self.digest.update(raw_data)
+        if self.sniffed is None:
+            self.head += raw_data[:16]
+            if len(self.head) < 16:
+                self._pending = getattr(self, "_pending", b"") + raw_data
+                return None
+            self.sniffed = sniff(self.head) or False
+            if not self.sniffed:
+                self._reject("type")
+                return None
+            raw_data = getattr(self, "_pending", b"") + raw_data
+            self._pending = b""
+        self._write(raw_data)
+        return None
+
+    def file_complete(self, file_size):
+        if not self.rejected and self.sniffed is None:
+            self.sniffed = sniff(self.head) or False
+            if not self.sniffed:
+                self._reject("type")
+            else:
+                self._write(getattr(self, "_pending", b""))
+                self._pending = b""
+        if not self.rejected and self.size == 0:
+            self._reject("empty")
+        if self.rejected:
+            return EncryptedFile(
+                name=self.file_name, content_type="", size=0, storage_name=None, file_key=b"", kind="",
+                sha256="", rejected=self.rejected,
+            )  # fmt: skip
+        self.fh.write(self.encryptor.finalize())
+        self.fh.close()
+        self.fh = None
+        kind, content_type = self.sniffed
+        return EncryptedFile(
+            name=self.file_name,
+            content_type=content_type,
+            size=self.size,
+            storage_name=self.storage_name,
+            file_key=self.key,
+            kind=kind,
+            sha256=self.digest.hexdigest(),
+        )
+
+    def upload_interrupted(self):
+        if getattr(self, "fh", None):
+            self._reject("interrupted")
+
+
+def strip_image_metadata(data: bytes, content_type: str) -> bytes:
+    """A copy of an image without EXIF/GPS/XMP or other metadata: only the pixels are re-encoded."""
+    from PIL import Image, ImageOps
+
+    with Image.open(io.BytesIO(data)) as img:
+        img.load()
+        img = ImageOps.exif_transpose(img)  # keep the visible orientation, drop the tag
+        clean = Image.new(img.mode, img.size)
+        clean.putdata(list(img.getdata())) if img.mode == "P" else clean.paste(img)
+        if img.mode == "P" and img.getpalette():
+            clean.putpalette(img.getpalette())
+        out = io.BytesIO()
+        fmt = {"image/jpeg": "JPEG", "image/png": "PNG", "image/gif": "GIF", "image/webp": "WEBP"}[content_type]
+        if fmt == "JPEG" and clean.mode not in ("RGB", "L"):
+            clean = clean.convert("RGB")
+        clean.save(out, fmt)
+        return out.getvalue()

@@ -1,0 +1,82 @@
+"""Canary: a report whose name and client address are known must leave the address nowhere and the name only
+encrypted, in the database, the media folder, the cache and the logs."""
+
+import io
+import logging
+
+import pytest
+
+from cases.models import Case
+from tests.cases.dump import database_bytes, environment_bytes, media_bytes
+from tests.cases.helpers import receipt_of, state_of, step_data, submit_report
+
+pytestmark = pytest.mark.django_db
+
+CANARY = "Canaryname Zqxwv"
+IP = "203.0.113.77"
+UA = "CanaryAgent/9.9 (UAQZX)"
+
+
+def test_canary_name_and_ip(client, institution_a, keyed, taxonomy, caplog, capsys, settings):
+    keyed(institution_a)
+    caplog.set_level(logging.DEBUG)
+    headers = {"REMOTE_ADDR": IP, "HTTP_X_FORWARDED_FOR": IP, "HTTP_X_REAL_IP": IP, "HTTP_USER_AGENT": UA}
+    data = step_data(name=CANARY, narrative=f"{CANARY} was beaten")
+    photo = io.BytesIO(b"\x89PNG\r\n\x1a\n" + CANARY.encode() * 50)
+    photo.name = f"{CANARY}.png"
+    r = submit_report(client, institution_a, data, files=[photo], headers=headers)
+    code = receipt_of(r)
+    # Follow up too (reply + consent change), and trigger a failed lookup.
+    r = client.post(f"/{institution_a.slug}/follow-up/", {"receipt": code, "nav": "open"}, **headers)
+    client.post(
+        f"/{institution_a.slug}/follow-up/",
+        {"state": state_of(r), "nav": "reply", "body": f"{CANARY} again"},
+        **headers,
+    )
+    client.post(f"/{institution_a.slug}/follow-up/", {"receipt": "1" * 25, "nav": "open"}, **headers)
+    # A server error on a public page must not log the address either.
+    logging.getLogger("django.request").error("boom", extra={"request": r.wsgi_request})
+
+    from django.core.cache import cache
+
+    dumps = {
+        "database": database_bytes(),
+        "media": media_bytes(),
+        "environment": environment_bytes(),
+        "cache": repr(getattr(cache, "_cache", {})).encode(),
+        "logs": (caplog.text + "".join(capsys.readouterr())).encode(),
+    }
+    assert Case.objects.for_institution(institution_a).count() == 1
+    from django.contrib.sessions.models import Session
+
+    assert not Session.objects.exists(), "the public pages must not create server-side sessions"
+    for where, blob in dumps.items():
+        assert IP.encode() not in blob, f"client address found in {where}"
+        assert b"UAQZX" not in blob, f"user agent found in {where}"
+        assert CANARY.encode() not in blob, f"canary name in clear in {where}"
+        assert CANARY.lower().encode() not in blob.lower(), f"canary name (any case) in {where}"
+        assert code.replace(" ", "").encode() not in blob, f"receipt code in {where}"
+    # The name is there, encrypted: an officer can read it.
+    from cases import services
+    from tests.cases.conftest import PASSPHRASE
+
+    officer = next(iter(services.officer_key_for.__globals__["OfficerKey"].objects.for_institution(institution_a))).user
+    _kr, private = services.unlock(institution=institution_a, user=officer, passphrase=PASSPHRASE)
+    case = Case.objects.for_institution(institution_a).get()
+    assert services.case_private(case, services.case_key_for_officer(case, private))["affected_names"] == CANARY
+
+
+def test_deployment_logs_have_no_address():
+    import pathlib
+    import runpy
+
+    root = pathlib.Path(__file__).resolve().parents[2] / "deploy"
+    conf = runpy.run_path(str(root / "gunicorn.conf.py"))
+    fmt = conf.get("access_log_format", "")
+    assert fmt, "gunicorn must define its own access log format (the default logs the client address)"
+    for token in ("%(h)s", "%(a)s", "%(f)s", "%(q)s", "x-forwarded-for", "x-real-ip"):
+        assert token not in fmt.lower()
+    nginx = (root / "nginx.conf").read_text()
+    for line in nginx.splitlines():
+        if line.strip().startswith(("log_format", "access_log")) and "off" not in line:
+            assert "$remote_addr" not in line and "$http_user_agent" not in line

@@ -1,0 +1,128 @@
+"""The populated demo: seeded idempotently, readable with the documented passphrase, and a full copy of the
+database, media and environment decrypts nothing without an officer passphrase or the recovery kit."""
+
+import base64
+import binascii
+import re
+
+import pytest
+
+from cases import crypto, services
+from cases.demo import DEMO_CASE_PASSPHRASE
+from cases.models import Case, Keyring, ProtectionMechanism
+from tests.cases.dump import database_rows, environment_bytes, media_bytes
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo(db):
+    from cases import demo as cases_demo
+    from r2dr import demo as core_demo
+
+    core_demo.seed()
+    cases_demo.seed()
+    cases_demo.seed()  # idempotent
+    from r2dr.models import Institution
+
+    return Institution.objects.get(slug="komnas-ham")
+
+
+def test_demo_seed(demo):
+    from django.contrib.auth import get_user_model
+
+    assert Case.objects.for_institution(demo).count() == 24
+    names = set(ProtectionMechanism.objects.filter(institution__isnull=True).values_list("name", flat=True))
+    assert any("ProtectDefenders" in n for n in names) and any("Access Now" in n for n in names)
+    officer = get_user_model().objects.get(username="cases@komnasham.example")
+    _kr, private = services.unlock(institution=demo, user=officer, passphrase=DEMO_CASE_PASSPHRASE)
+    case = Case.objects.for_institution(demo).order_by("pk").first()
+    assert "(demo)" in services.case_private(case, services.case_key_for_officer(case, private))["affected_names"]
+    cases = Case.objects.for_institution(demo)
+    state = cases.filter(perpetrator_kind="state").count()
+    assert state >= 16  # ~90% State perpetrators
+
+
+def _candidates(blobs):
+    """Every 32-byte value found in the copy: raw, base64 or hex encoded."""
+    found = set()
+    b64 = re.compile(rb"[A-Za-z0-9+/_-]{42,44}={0,2}")
+    hexre = re.compile(rb"[0-9a-fA-F]{64}")
+    for blob in blobs:
+        if len(blob) == 32:
+            found.add(bytes(blob))
+        for m in b64.findall(blob):
+            for decode in (base64.b64decode, base64.urlsafe_b64decode):
+                try:
+                    raw = decode(m + b"=" * (-len(m) % 4))
+                except (binascii.Error, ValueError):
+                    continue
+                if len(raw) == 32:
+                    found.add(raw)
+        for m in hexre.findall(blob):
+            found.add(binascii.unhexlify(m))
+    return found
+
+
+def test_dump_of_populated_demo_decrypts_nothing(demo, settings):
+    from django.core.cache import cache
+
+    blobs = []
+    for _table, row in database_rows():
+        for value in row:
+            blobs.append(bytes(value) if isinstance(value, bytes | memoryview | bytearray) else str(value).encode())
+    blobs += [media_bytes(), environment_bytes(), repr(getattr(cache, "_cache", {})).encode()]
+    whole = b"\n".join(blobs)
+    # No demo narrative or name in clear anywhere.
+    for text in (b"Ayu Lestari", b"spreading false news", b"demo district", DEMO_CASE_PASSPHRASE.encode()):
+        assert text not in whole
+    candidates = _candidates(blobs)
+    candidates.add(settings.SECRET_KEY.encode()[:32].ljust(32, b"\0"))
+    for purpose in ("receipt", "challenge", "bulk"):
+        candidates.add(crypto._server_secret(purpose)[:32])
+    assert len(candidates) > 50  # the search really looked at something
+    cases = list(Case.objects.for_institution(demo))
+    keyrings = list(Keyring.objects.for_institution(demo))
+    opened = 0
+    for key in candidates:
+        for keyring in keyrings:
+            for sealed in (keyring.recovery_sealed_private,):
+                try:
+                    crypto.unseal(key, sealed)
+                    opened += 1
+                except (crypto.DecryptionError, Exception):  # noqa: BLE001
+                    pass
+        for case in cases[:8]:
+            try:
+                crypto.unseal(key, case.sealed_key)
+                opened += 1
+            except (crypto.DecryptionError, Exception):  # noqa: BLE001
+                pass
+            try:
+                crypto.decrypt(key, case.payload, services.aad_payload(case))
+                opened += 1
+            except crypto.DecryptionError:
+                pass
+    assert opened == 0
+
+
+def test_bulk_seed_and_bulk_case_view(demo, client, monkeypatch):
+    from django.contrib.auth import get_user_model
+
+    from cases import demo as cases_demo
+    from cases.models import Consent
+    from r2dr.tenancy import scopes_disabled
+
+    monkeypatch.setattr(cases_demo, "BULK_CASES_PER_SCALE", 100)  # 50,000 per unit in real runs
+    cases_demo.seed(scale=1)
+    cases_demo.seed(scale=1)  # idempotent
+    with scopes_disabled():
+        bulk = Case.objects.filter(reference__startswith="B-")
+        assert bulk.count() == 100
+        assert Consent.objects.filter(case__reference__startswith="B-").count() == 100
+    case = Case.objects.for_institution(demo).filter(reference__startswith="B-").first()
+    officer = get_user_model().objects.get(username="cases@komnasham.example")
+    client.force_login(officer)
+    client.post(f"/{demo.slug}/cases/unlock/", {"passphrase": DEMO_CASE_PASSPHRASE})
+    r = client.get(f"/{demo.slug}/cases/{case.pk}/")
+    assert r.status_code == 200 and "cannot be decrypted" in r.content.decode()

@@ -1,0 +1,102 @@
+"""Duplicate suggestions from keyed name digests and clear fields; linking and marking duplicates."""
+
+import datetime
+
+import pytest
+
+from cases import duplicates, selectors, services
+from cases.models import Case, CaseLink, NameDigest, ViolationType
+from tests.cases.conftest import PASSPHRASE
+from tests.cases.test_inbox import unlock_client
+
+pytestmark = pytest.mark.django_db
+D = datetime.date
+
+
+def make(institution, names, *, date=D(2025, 3, 1), country="TL", vt="judicial-harassment", kind="state"):
+    case, _code = services.case_submit(
+        institution=institution,
+        clear={
+            "incident_date": date,
+            "country_code": country,
+            "perpetrator_kind": kind,
+            "violation_types": [ViolationType.objects.get(code=vt)],
+        },
+        private={"affected_names": names, "narrative": "n"},
+        consents={"statistics": "yes"},
+        consent_wording={},
+        language="en",
+    )
+    return case
+
+
+def test_normalisation():
+    assert duplicates.normalise_names("Ana María LÓPEZ, Budi") == ["ana lopez maria", "budi"]
+    assert duplicates.normalise_names("López  Ana-María") == duplicates.normalise_names("ana maria lopez")
+    assert duplicates.normalise_names("Siti and Budi") == ["budi", "siti"]
+
+
+def test_digests_need_the_private_key(institution_a, keyed, taxonomy):
+    officer, _kit = keyed(institution_a)
+    _kr, private = services.unlock(institution=institution_a, user=officer, passphrase=PASSPHRASE)
+    one = duplicates.digests(private, 1, "Ana Lopez")
+    assert one == duplicates.digests(private, 1, "LOPEZ  ana!")
+    assert one != duplicates.digests(b"x" * 32, 1, "Ana Lopez")  # another key cannot test a name
+    assert "ana" not in one[0]
+
+
+@pytest.fixture
+def fixture_cases(client, institution_a, keyed, taxonomy):
+    officer, _kit = keyed(institution_a)
+    main = make(institution_a, "Ana María López")
+    same_name_elsewhere = make(institution_a, "LOPEZ Ana Maria", date=D(2019, 1, 1), country="ID", vt="killing")
+    similar_nearby = make(institution_a, "Ana Maria Lopes", date=D(2025, 4, 15))
+    other_nearby = make(institution_a, "Budi Santoso", date=D(2025, 2, 1))
+    far_away = make(institution_a, "Someone Else", date=D(2025, 3, 1), country="ID")
+    later = make(institution_a, "Ana López", date=D(2025, 12, 30))
+    client.force_login(officer)
+    unlock_client(client, institution_a)
+    for c in Case.objects.for_institution(institution_a):
+        client.get(f"/{institution_a.slug}/cases/{c.pk}/")  # officers opening cases index their names
+    return institution_a, officer, main, same_name_elsewhere, similar_nearby, other_nearby, far_away, later
+
+
+def test_suggestions_on_a_fixture(client, fixture_cases):
+    institution, officer, main, same_name, similar, other, far, later = fixture_cases
+    assert NameDigest.objects.for_institution(institution).filter(case=main).count() == 1
+    assert not NameDigest.objects.for_institution(institution).filter(digest__icontains="ana").exists()
+    rows = {r["case"].pk: r for r in selectors.duplicate_candidates(case=main, user=officer)}
+    assert set(rows) == {same_name.pk, similar.pk, other.pk}
+    assert rows[same_name.pk]["same_name"] and not rows[similar.pk]["same_name"]
+    body = client.get(f"/{institution.slug}/cases/{main.pk}/").content.decode()
+    assert same_name.reference in body and "same name" in body and "similar name" in body
+    assert far.reference not in body and later.reference not in body
+
+
+def test_link_and_mark_duplicate_keeps_everything_and_leaves_statistics(client, fixture_cases):
+    institution, officer, main, same_name, similar, *_rest = fixture_cases
+    before = sum(
+        r["count"] or 0 for r in selectors.case_statistics(institution=institution, group_by="year", min_cell=1)
+    )
+    r = client.post(f"/{institution.slug}/cases/{similar.pk}/link/", {"other": main.reference, "kind": "duplicate"})
+    assert r.status_code == 302
+    similar.refresh_from_db()
+    assert similar.duplicate_of == main
+    assert Case.objects.for_institution(institution).filter(pk=similar.pk).exists()  # nothing deleted
+    after = sum(
+        r["count"] or 0 for r in selectors.case_statistics(institution=institution, group_by="year", min_cell=1)
+    )
+    assert after == before - 1
+    client.post(f"/{institution.slug}/cases/{main.pk}/link/", {"other": same_name.reference, "kind": "related"})
+    assert CaseLink.objects.for_institution(institution).count() == 2
+    assert "cases.linked.duplicate" in set(services.access_entries(institution).values_list("action", flat=True))
+    # Linked cases are no longer suggested.
+    assert same_name.pk not in {r["case"].pk for r in selectors.duplicate_candidates(case=main, user=officer)}
+
+
+def test_cannot_link_to_another_institutions_case(client, fixture_cases, institution_b, keyed):
+    institution, _officer, main, *_rest = fixture_cases
+    keyed(institution_b, email="b@b.example")
+    b_case = make(institution_b, "Ana María López")
+    client.post(f"/{institution.slug}/cases/{main.pk}/link/", {"other": b_case.reference, "kind": "related"})
+    assert not CaseLink.objects.for_institution(institution).exists()

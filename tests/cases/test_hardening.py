@@ -1,0 +1,94 @@
+import pathlib
+import re
+
+import pytest
+from django.test import Client
+
+from tests.cases.helpers import state_of
+
+pytestmark = pytest.mark.django_db
+
+TEMPLATES = pathlib.Path(__file__).resolve().parents[2] / "cases" / "templates"
+
+
+def test_templates_have_no_inline_script_or_style():
+    for path in TEMPLATES.rglob("*.html"):
+        text = path.read_text()
+        assert not re.search(r"\sstyle\s*=", text), path
+        assert not re.search(r"<style", text), path
+        assert not re.search(r"<script(?![^>]*\ssrc=)", text), path
+        assert not re.search(r"\son[a-z]+\s*=", text), path  # no inline event handlers
+
+
+def test_public_form_enforces_csrf(institution_a, keyed, taxonomy):
+    keyed(institution_a)
+    client = Client(enforce_csrf_checks=True)
+    r = client.post(f"/{institution_a.slug}/report/", {"nav": "start"})
+    assert r.status_code == 403
+    r = client.get(f"/{institution_a.slug}/report/")
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', r.content.decode()).group(1)
+    r = client.post(f"/{institution_a.slug}/report/", {"nav": "start", "csrfmiddlewaretoken": token})
+    assert r.status_code == 200 and state_of(r)
+    r = client.post(f"/{institution_a.slug}/follow-up/", {"receipt": "1" * 25})
+    assert r.status_code == 403
+
+
+def test_upload_on_earlier_step_is_not_kept(client, institution_a, keyed, taxonomy, settings):
+    import io
+
+    keyed(institution_a)
+    f = io.BytesIO(b"%PDF-1.4 early")
+    f.name = "early.pdf"
+    r = client.post(f"/{institution_a.slug}/report/", {"nav": "start"})
+    client.post(f"/{institution_a.slug}/report/", {"state": state_of(r), "nav": "next", "files": f})
+    assert not [p for p in pathlib.Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()]
+
+
+def test_sensitive_post_parameters_on_case_views(client, institution_a, keyed, taxonomy):
+    officer, _ = keyed(institution_a)
+    for url, data in (
+        (f"/{institution_a.slug}/report/", {"nav": "start"}),
+        (f"/{institution_a.slug}/follow-up/", {"receipt": "1" * 25}),
+        ("/follow-up/", {"receipt": "1" * 25}),
+    ):
+        r = client.post(url, data)
+        assert r.wsgi_request.sensitive_post_parameters == "__ALL__", url
+    client.force_login(officer)
+    for url in ("cases/unlock/", "cases/keys/recover/", "cases/keys/my-key/"):
+        r = client.post(f"/{institution_a.slug}/{url}", {"passphrase": "x"})
+        assert r.wsgi_request.sensitive_post_parameters == "__ALL__", url
+
+
+def test_no_store_on_every_public_page(client, institution_a, keyed, taxonomy):
+    keyed(institution_a)
+    for url in ("/report/", "/follow-up/", f"/{institution_a.slug}/report/", f"/{institution_a.slug}/follow-up/"):
+        r = client.get(url)
+        assert "no-store" in r["Cache-Control"], url
+        r = client.post(url, {"receipt": "12"})
+        assert "no-store" in r["Cache-Control"], url
+
+
+def test_failed_commit_lets_the_form_be_sent_again(client, institution_a, keyed, taxonomy, monkeypatch):
+    from cases import services
+    from cases.models import Case
+    from tests.cases.helpers import step_data
+
+    keyed(institution_a)
+    data = step_data()
+    url = f"/{institution_a.slug}/report/"
+    r = client.post(url, {"nav": "start"})
+    for step in ("who", "what", "since"):
+        r = client.post(url, {"state": state_of(r), "nav": "next", **data[step]})
+    final = {"state": state_of(r), "nav": "submit", **data["consent"]}
+    original = services.case_submit
+
+    def boom(**kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(services, "case_submit", boom)
+    client.raise_request_exception = False
+    assert client.post(url, final).status_code == 500
+    monkeypatch.setattr(services, "case_submit", original)
+    r = client.post(url, final)
+    assert "Your receipt code" in r.content.decode()
+    assert Case.objects.for_institution(institution_a).count() == 1

@@ -1,0 +1,164 @@
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from cases import selectors, services
+from cases.models import Case, ViolationType
+
+pytestmark = pytest.mark.django_db
+D = datetime.date
+
+
+def _case(
+    inst,
+    *,
+    vt=("judicial-harassment",),
+    date=D(2025, 5, 1),
+    stats=True,
+    status="received",
+    verified=False,
+    urgent=False,
+):
+    from cases.models import DefenderGroup
+
+    case, _ = services.case_submit(
+        institution=inst,
+        clear={
+            "incident_date": date,
+            "urgent": urgent,
+            "violation_types": list(ViolationType.objects.filter(code__in=vt)),
+            "defender_groups": [DefenderGroup.objects.get(code="whrd")],
+        },
+        private={"affected_names": "SECRET NAME"},
+        consents={"statistics": "yes" if stats else "no"},
+        consent_wording={},
+        language="en",
+    )
+    update = {"status": status}
+    if verified:
+        update["verified_at"] = case.received_at
+    Case.objects.for_institution(inst).filter(pk=case.pk).update(**update)
+    return case
+
+
+@pytest.fixture
+def two(institution_a, institution_b, keyed, taxonomy):
+    keyed(institution_a)
+    keyed(institution_b, email="officer@b.example")
+    return institution_a, institution_b
+
+
+def test_verified_case_count(two):
+    a, b = two
+    _case(a, vt=("killing",), status="action", verified=True)
+    _case(a, vt=("killing", "torture"), status="closed", verified=True)
+    _case(a, vt=("threats",), status="action", verified=True)
+    _case(a, status="closed")  # closed without verification: not counted
+    _case(a, status="verification")
+    _case(a, status="action", verified=True, date=D(2020, 1, 1))  # out of range
+    _case(b, status="action", verified=True)
+    with CaptureQueriesContext(connection) as ctx:
+        n = selectors.verified_case_count(institution=a, date_from=D(2025, 1, 1), date_to=D(2025, 12, 31))
+    assert n == 3 and len(ctx) == 1
+    assert (
+        selectors.verified_case_count(
+            institution=a, date_from=D(2025, 1, 1), date_to=D(2025, 12, 31), violation_types=["killing", "torture"]
+        )
+        == 2
+    )
+    assert (
+        selectors.verified_case_count(
+            institution=a,
+            date_from=D(2025, 1, 1),
+            date_to=D(2025, 12, 31),
+            violation_types=ViolationType.objects.filter(code="threats"),
+        )
+        == 1
+    )
+    assert (
+        selectors.verified_case_count(
+            institution=a, date_from=D(2025, 1, 1), date_to=D(2025, 12, 31), defender_groups=["whrd"]
+        )
+        == 3
+    )
+
+
+def test_open_urgent(two):
+    a, _b = two
+    _case(a, urgent=True)
+    _case(a, urgent=True, status="closed")
+    _case(a)
+    assert selectors.open_urgent_case_count(institution=a) == 1
+
+
+def test_statistics_consent_suppression_and_queries(two):
+    a, _b = two
+    for _ in range(6):
+        _case(a, vt=("judicial-harassment",))
+    for _ in range(5):
+        _case(a, vt=("arbitrary-detention",))
+    _case(a, vt=("killing",))  # 1 -> suppressed; then the next smallest (5) complementary
+    for _ in range(3):
+        _case(a, vt=("threats",), stats=False)  # no consent: never counted
+    with CaptureQueriesContext(connection) as ctx:
+        rows = selectors.case_statistics(institution=a, group_by="violation_type")
+    assert len(ctx) <= 3
+    by = {r["key"]: r for r in rows}
+    assert "threats" not in by
+    assert by["judicial-harassment"]["count"] == 6 and not by["judicial-harassment"]["suppressed"]
+    assert by["killing"]["count"] is None and by["killing"]["suppressed"]
+    assert by["arbitrary-detention"]["suppressed"]  # complementary suppression
+    assert by["judicial-harassment"]["label"] == "Judicial harassment or criminalisation"
+    assert all(r["year"] == 2025 for r in rows)
+    rows = selectors.case_statistics(institution=a, group_by="year", min_cell=1)
+    assert rows == [{"key": "2025", "label": "2025", "year": 2025, "count": 12, "suppressed": False}]
+    for group in ("defender_group", "perpetrator_type", "right", "country", "subregion"):
+        selectors.case_statistics(institution=a, group_by=group)
+    with pytest.raises(ValueError):
+        selectors.case_statistics(institution=a, group_by="name")
+
+
+def test_per_institution_min_cell(two):
+    a, _ = two
+    s = services.settings_for(a)
+    s.min_cell = 2
+    s.save()
+    _case(a)
+    _case(a)
+    rows = selectors.case_statistics(institution=a, group_by="violation_type")
+    assert rows[0]["count"] == 2
+
+
+def test_regional_only_shared(two):
+    a, b = two
+    for _ in range(5):
+        _case(a)
+        _case(b)
+    s = services.settings_for(a)
+    s.share_regional_statistics = True
+    s.save()
+    rows = selectors.case_statistics(regional=True, group_by="violation_type")
+    assert rows[0]["count"] == 5
+    rows = selectors.case_statistics(regional=True, group_by="country", min_cell=1)
+    assert len(rows) == 1
+    assert selectors.case_statistics(regional=True, group_by="violation_type", subregion="pacific") == []
+
+
+def test_statistics_rows_never_contain_identities(two):
+    a, _ = two
+    for _ in range(5):
+        _case(a)
+    assert "SECRET" not in str(selectors.case_statistics(institution=a, group_by="violation_type"))
+
+
+def test_consent_in_force_follows_latest_answer(two):
+    a, _ = two
+    case = _case(a)
+    assert selectors.consent_in_force(case, "statistics") == "yes"
+    assert selectors.consent_in_force(case, "un") == "no"  # never answered yes
+    services.consent_change(case=case, kind="un", answer="yes_named", wording="w", language="en")
+    assert selectors.consent_in_force(case, "un") == "yes_named"
+    services.consent_change(case=case, kind="un", answer="no", wording="w", language="en")
+    assert selectors.consent_in_force(case, "un") == "no"
