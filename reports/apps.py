@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class ReportsConfig(AppConfig):
+    name = "reports"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from reports.tasks import register_schedule
+
+        register_schedule()

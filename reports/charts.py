@@ -1,0 +1,196 @@
+"""Hand-written SVG charts that render the same in browsers and in WeasyPrint.
+
+No script, no inline style: colours are SVG `fill`/`stroke` attributes (allowed
+by the Content-Security-Policy). Every chart is drawn from a `DataTable`, the
+same object that the page shows as the chart's table alternative and offers
+as CSV, so the three can never disagree.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+# Colour-blind-safe palette (Okabe-Ito, darkened for contrast on white).
+PALETTE = ["#0b5563", "#d55e00", "#0072b2", "#cc79a7", "#009e73", "#8a6d00", "#56b4e9", "#5a6472", "#b3261e"]
+STATUS_COLOURS = {"enabling": "#1f7a3a", "partly": "#946200", "restrictive": "#b3261e", "nodata": "#8a8f98"}
+FONT = "Noto Sans, system-ui, sans-serif"
+
+
+@dataclass
+class DataTable:
+    """A chart's data: what the SVG draws, the table alternative and the CSV."""
+
+    key: str
+    title: str
+    columns: list[str]
+    rows: list[list] = field(default_factory=list)
+    note: str = ""
+    chart: str = ""
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.rows
+
+    def csv(self) -> str:
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(self.columns)
+        for row in self.rows:
+            writer.writerow(["" if cell is None else _csv_safe(cell) for cell in row])
+        return out.getvalue()
+
+
+def _csv_safe(cell):
+    # Spreadsheet formula injection: a text cell may not start with = + - @.
+    if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@"):
+        return "'" + cell
+    return cell
+
+
+def _fmt(value) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:.0%}" if value <= 1 else f"{value:,.0f}"
+    return f"{value:,}"
+
+
+def _svg(width: int, height: int, title: str, body: list[str], desc: str = "") -> str:
+    title_e = escape(title)
+    desc_e = escape(desc or _("The same figures are in the table that follows the chart."))
+    return mark_safe(  # noqa: S308 - every text node below is escaped
+        f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" role="img" font-family="{FONT}" '
+        f'preserveAspectRatio="xMinYMin meet"><title>{title_e}</title><desc>{desc_e}</desc>' + "".join(body) + "</svg>"
+    )
+
+
+def hbar_chart(title: str, labels: list[str], values: list, *, width: int = 400, colour: str = PALETTE[0]) -> str:
+    """Horizontal bars, label above each bar (readable on a phone). None = suppressed."""
+    row_h, top = 38, 6
+    height = top + row_h * max(len(labels), 1) + 4
+    numeric = [v for v in values if isinstance(v, int | float)]
+    peak = max(numeric, default=0) or 1
+    bar_w = width - 70
+    body = []
+    for i, (label, value) in enumerate(zip(labels, values, strict=True)):
+        y = top + i * row_h
+        body.append(f'<text x="0" y="{y + 12}" font-size="13" fill="#1b2430">{escape(label)}</text>')
+        if value is None:
+            body.append(
+                f'<rect x="0" y="{y + 17}" width="{bar_w}" height="14" fill="none" stroke="#c5cbd3" '
+                f'stroke-dasharray="4 3"/><text x="6" y="{y + 28}" font-size="11" fill="#5a6472">'
+                f"{escape(_('suppressed (small number)'))}</text>"
+            )
+            continue
+        w = max(round(bar_w * value / peak, 1), 1 if value else 0)
+        body.append(f'<rect x="0" y="{y + 17}" width="{w}" height="14" rx="2" fill="{colour}"/>')
+        body.append(f'<text x="{w + 6}" y="{y + 29}" font-size="12" fill="#1b2430">{escape(_fmt(value))}</text>')
+    return _svg(width, height, title, body)
+
+
+def line_chart(title: str, categories: list, series: list[tuple[str, list]], *, width: int = 400) -> str:
+    """One line per series over ordered categories (years). None points are skipped."""
+    height, left, right, top, bottom = 220, 40, 12, 12, 28
+    total_h = height + len(series) * 20 + 6
+    numeric = [v for _n, vals in series for v in vals if isinstance(v, int | float)]
+    peak = max(numeric, default=0) or 1
+    peak = _nice_ceiling(peak)
+    plot_w, plot_h = width - left - right, height - top - bottom
+    n = max(len(categories), 1)
+
+    def x(i):
+        return left + (plot_w * (i + 0.5) / n)
+
+    def y(v):
+        return top + plot_h - plot_h * v / peak
+
+    body = []
+    for step in range(5):
+        v = peak * step / 4
+        yy = y(v)
+        body.append(f'<line x1="{left}" x2="{width - right}" y1="{yy:.1f}" y2="{yy:.1f}" stroke="#e3e7ec"/>')
+        body.append(
+            f'<text x="{left - 6}" y="{yy + 4:.1f}" font-size="11" text-anchor="end" fill="#5a6472">{_fmt(int(v))}</text>'
+        )
+    for i, cat in enumerate(categories):
+        body.append(
+            f'<text x="{x(i):.1f}" y="{height - 8}" font-size="11" text-anchor="middle" fill="#5a6472">'
+            f"{escape(str(cat))}</text>"
+        )
+    for s, (name, vals) in enumerate(series):
+        colour = PALETTE[s % len(PALETTE)]
+        points = [(x(i), y(v)) for i, v in enumerate(vals) if isinstance(v, int | float)]
+        if len(points) > 1:
+            path = " ".join(f"{px:.1f},{py:.1f}" for px, py in points)
+            body.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2.5"/>')
+        for px, py in points:
+            body.append(f'<circle cx="{px:.1f}" cy="{py:.1f}" r="3.5" fill="{colour}"/>')
+        lx = 4
+        ly = height + 6 + s * 20
+        body.append(f'<rect x="{lx}" y="{ly}" width="12" height="12" rx="2" fill="{colour}"/>')
+        body.append(
+            f'<text x="{lx + 18}" y="{ly + 11}" font-size="12" fill="#1b2430">{escape(_short(name, 58))}</text>'
+        )
+    return _svg(width, total_h, title, body)
+
+
+def stacked_status_chart(title: str, labels: list[str], counts: list[dict], *, width: int = 400) -> str:
+    """100 % bars of indicator statuses per label (enabling / partly / restrictive / no data)."""
+    order = [
+        ("enabling", _("Enabling")),
+        ("partly", _("Partly enabling")),
+        ("restrictive", _("Restrictive")),
+        ("nodata", _("No data")),
+    ]
+    row_h, top = 38, 6
+    height = top + row_h * max(len(labels), 1) + 26
+    body = []
+    for i, (label, c) in enumerate(zip(labels, counts, strict=True)):
+        yy = top + i * row_h
+        body.append(f'<text x="0" y="{yy + 12}" font-size="13" fill="#1b2430">{escape(_short(label, 70))}</text>')
+        total = sum(c.get(k, 0) or 0 for k, _l in order) or 1
+        xx = 0.0
+        for key, _label in order:
+            w = width * (c.get(key, 0) or 0) / total
+            if w <= 0:
+                continue
+            body.append(f'<rect x="{xx:.1f}" y="{yy + 17}" width="{w:.1f}" height="14" fill="{STATUS_COLOURS[key]}"/>')
+            if w > 22:
+                body.append(
+                    f'<text x="{xx + w / 2:.1f}" y="{yy + 28}" font-size="11" text-anchor="middle" fill="#fff">'
+                    f"{c.get(key)}</text>"
+                )
+            xx += w
+    ly = top + row_h * len(labels) + 6
+    for j, (key, label) in enumerate(order):
+        lx = j * (width // 4)
+        body.append(f'<rect x="{lx}" y="{ly}" width="12" height="12" rx="2" fill="{STATUS_COLOURS[key]}"/>')
+        body.append(f'<text x="{lx + 16}" y="{ly + 11}" font-size="11" fill="#1b2430">{escape(label)}</text>')
+    return _svg(width, height, title, body)
+
+
+def _short(text: str, limit: int) -> str:
+    text = str(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _nice_ceiling(value: float) -> float:
+    """The smallest 4 x step at or above `value`, with a whole, round step: four gridlines at round numbers."""
+    import math
+
+    if value <= 4:
+        return 4
+    raw_step = value / 4
+    magnitude = 10 ** math.floor(math.log10(raw_step))
+    for factor in (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10):
+        step = factor * magnitude
+        if step >= raw_step and float(step).is_integer():
+            return 4 * step
+    return 40 * magnitude

@@ -1,0 +1,53 @@
+"""Celery tasks of the reports app: routed to the `reports` queue by name.
+
+Tasks take ids, look their rows up and call a service; they are idempotent
+(see `services.report_build`) and retried with backoff on transient errors.
+"""
+
+from celery.schedules import crontab
+
+from r2dr.celery import RetryingTask, app
+
+NIGHTLY_SCHEDULE_NAME = "reports-nightly-regional-rebuild"
+WARM_SCHEDULE_NAME = "reports-warm-regional-case-statistics"
+
+
+@app.task(base=RetryingTask, bind=True, name="reports.tasks.build_report")
+def build_report(self, run_id: int, institution_id: int | None = None):
+    from reports import services
+
+    final = self.request.retries >= self.max_retries or bool(getattr(self.request, "is_eager", False))
+    run = services.report_build(run_id=run_id, institution_id=institution_id, final_attempt=final)
+    return run.status
+
+
+@app.task(base=RetryingTask, name="reports.tasks.nightly_regional_rebuild")
+def nightly_regional_rebuild():
+    from reports import services
+
+    run = services.regional_rebuild_if_changed()
+    return run.pk if run else None
+
+
+@app.task(base=RetryingTask, name="reports.tasks.warm_regional_case_statistics")
+def warm_regional_case_statistics():
+    from reports import selectors
+
+    return selectors.warm_regional_case_statistics()
+
+
+def register_schedule(celery_app=app) -> None:
+    """Celery beat: rebuild the regional report at 02:30 UTC when its data changed, and keep the
+    regional dashboard's case statistics warm (every 4 minutes; they are cached for 5)."""
+    schedule = dict(celery_app.conf.beat_schedule or {})
+    schedule[WARM_SCHEDULE_NAME] = {
+        "task": "reports.tasks.warm_regional_case_statistics",
+        "schedule": 240.0,
+        "options": {"queue": "reports", "expires": 230},
+    }
+    schedule[NIGHTLY_SCHEDULE_NAME] = {
+        "task": "reports.tasks.nightly_regional_rebuild",
+        "schedule": crontab(hour=2, minute=30),
+        "options": {"queue": "reports"},
+    }
+    celery_app.conf.beat_schedule = schedule

@@ -1,0 +1,215 @@
+"""Dashboards show the right figures for a known data set (expected values computed here)."""
+
+import csv
+import io
+
+import pytest
+
+from r2dr.roles import Role
+
+pytestmark = pytest.mark.django_db
+
+
+def _status_counts(indicators):
+    counts = {"enabling": 0, "partly": 0, "restrictive": 0, "nodata": 0}
+    for ind in indicators:
+        counts[ind["status"]] += 1
+    return counts
+
+
+def test_national_dashboard_figures(fake_sources, world, member_client):
+    client = member_client(world.a, Role.DATA_OFFICER)
+    response = client.get(f"/{world.a.slug}/dashboard/")
+    assert response.status_code == 200
+    data = response.context["data"]
+    expected = [
+        [f"{area['code']} {area['title']}", *_status_counts(area["indicators"]).values()]
+        for area in fake_sources.results
+    ]
+    assert data.status_table.rows == expected
+    # Case total: distinct cases per year (a case with two violation types counts once).
+    assert data.case_total == 20 + 25
+    body = response.content.decode()
+    assert "Improved" in body and "Worsened" in body
+    assert "75 %" in body  # completeness of the cycle
+    assert "Open urgent cases" not in body  # data officers do not see case counts of urgent cases
+
+
+def test_urgent_count_only_for_case_officers(fake_sources, world, member_client):
+    response = member_client(world.a, Role.CASE_OFFICER).get(f"/{world.a.slug}/dashboard/")
+    assert response.status_code == 200
+    assert response.context["data"].urgent_count == fake_sources.urgent
+    assert "Open urgent cases" in response.content.decode()
+
+
+def test_change_since_previous_cycle(fake_sources, world, member_client):
+    response = member_client(world.a, Role.REVIEWER).get(f"/{world.a.slug}/dashboard/")
+    rows = {r[0].split()[0]: r[-1] for r in response.context["data"].comparison.rows}
+    assert rows == {"A1.1": "Improved", "A1.2": "Worsened", "A2.1": "No earlier data", "A3.1": "No data"}
+
+
+def test_suppressed_cells_never_show_a_number(fake_sources, world, member_client):
+    client = member_client(world.a, Role.DATA_OFFICER)
+    response = client.get(f"/{world.a.slug}/dashboard/")
+    table = next(t for t in response.context["data"].case_tables if t.key == "cases_by_violation_type")
+    by_label = {row[0]: row[1:] for row in table.rows}
+    # Threats: 9 in 2024, withheld in 2025, so its total is withheld as well.
+    assert by_label["Threats and intimidation"] == [9, None, None]
+    assert by_label["Arbitrary detention"] == [12, 15, 27]
+    assert by_label["Killing"] == [0, None, None]
+    assert "withheld" in table.note
+    csv_response = client.get(f"/{world.a.slug}/dashboard/cases_by_violation_type.csv")
+    rows = list(csv.reader(io.StringIO(csv_response.content.decode())))
+    assert rows[0] == ["Category", "2024", "2025", "Total"]
+    assert ["Threats and intimidation", "9", "", ""] in rows
+
+
+def test_institution_without_published_cycle(fake_sources, world, member_client):
+    response = member_client(world.b, Role.DATA_OFFICER).get(f"/{world.b.slug}/dashboard/")
+    assert response.status_code == 200
+    assert "No cycle has been published yet" in response.content.decode()
+
+
+def test_regional_dashboard_figures(fake_sources, world, regional_admin, client):
+    client.force_login(regional_admin)
+    response = client.get("/regional/dashboard/")
+    assert response.status_code == 200
+    data = response.context["data"]
+    assert data.round_id is None  # each institution's latest published cycle by default
+    assert data.completeness_round == 2  # completeness: the newest round
+    assert data.comparison_table is None
+    assert data.institution_count == 3
+    # Distribution per area, computed from the fixture's cells.
+    for row in data.area_table.rows:
+        code = row[0].split()[0]
+        statuses = [cells[code] for cells in fake_sources.matrix_cells.values()]
+        assert row[1:] == [statuses.count(s) for s in ("enabling", "partly", "restrictive", "nodata")]
+    # Share of state perpetrators over the cells not withheld: police / (police + companies).
+    police = 10 + 14
+    assert data.state_share == pytest.approx(police / (police + 6))
+    # Comparison between rounds: enabling areas per institution, previous round then this one.
+    comparison = {
+        r[0]: r[1:] for r in client.get("/regional/dashboard/", {"round": "2"}).context["data"].comparison_table.rows
+    }
+    assert comparison[str(world.a)] == [0, 1, "+1"]
+    assert comparison[str(world.c)] == [2, 2, "+0"]
+    body = response.content.decode()
+    assert "cell-restrictive" in body and "80 %" in body
+    # completeness table: sorted by completeness
+    assert [r[0] for r in data.completeness_table.rows] == [str(world.a), str(world.b)]
+    assert data.completeness_table.rows[0][2] == "75 %"
+
+
+def test_regional_filters_reach_the_selectors(fake_sources, world, regional_admin, client):
+    client.force_login(regional_admin)
+    response = client.get("/regional/dashboard/", {"subregion": "south_asia", "round": "2", "area": "A2"})
+    data = response.context["data"]
+    assert [r["institution"] for r in data.rows] == [world.b]
+    assert [a["code"] for a in data.areas] == ["A2"]
+    assert ("regional_status_matrix", 2, "south_asia", None) in fake_sources.calls
+    assert [r[0] for r in data.completeness_table.rows] == [str(world.b)]
+    response = client.get("/regional/dashboard/", {"country": "AL"})
+    assert [r["institution"] for r in response.context["data"].rows] == [world.a]
+    assert ("case_statistics", "country", True, "AL") in fake_sources.calls
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "status_matrix",
+        "institutions_by_status",
+        "completeness",
+        "round_comparison",
+        "cases_by_violation_type",
+        "cases_by_subregion",
+        "cases_by_country",
+        "cases_by_defender_group",
+        "cases_by_right",
+        "cases_by_perpetrator_type",
+    ],
+)
+def test_every_regional_chart_has_a_csv(fake_sources, regional_admin, client, key):
+    client.force_login(regional_admin)
+    response = client.get(f"/regional/dashboard/{key}.csv", {"round": "2"})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert len(list(csv.reader(io.StringIO(response.content.decode())))) >= 2
+    assert client.get("/regional/dashboard/no-such-chart.csv").status_code == 404
+
+
+def test_every_chart_has_a_table_alternative(fake_sources, regional_admin, client):
+    client.force_login(regional_admin)
+    body = client.get("/regional/dashboard/").content.decode()
+    assert body.count('<svg class="chart"') >= 8
+    # every chart is followed by its table
+    for chunk in body.split('<svg class="chart"')[1:]:
+        assert 'class="table-alt"' in chunk.split("</figure>")[0]
+    assert "<script>" not in body and 'style="' not in body
+
+
+def test_csv_cells_cannot_inject_formulas(fake_sources, world, regional_admin, client):
+    fake_sources.cases["right"] = [("x", "=HYPERLINK(1)", 2025, 30)]
+    client.force_login(regional_admin)
+    text = client.get("/regional/dashboard/cases_by_right.csv").content.decode()
+    assert "'=HYPERLINK(1)" in text
+
+
+def test_no_data_yet_without_selectors(world, regional_admin, client, monkeypatch):
+    from reports import sources
+
+    monkeypatch.setattr(sources, "_selector", lambda module, name: None)
+    client.force_login(regional_admin)
+    body = client.get("/regional/dashboard/").content.decode()
+    assert "No data yet" in body
+
+
+def test_dashboards_query_count_is_constant(fake_sources, world, regional_admin, client, django_assert_max_num_queries):
+    client.force_login(regional_admin)
+    with django_assert_max_num_queries(12):
+        assert client.get("/regional/dashboard/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "query", [{"round": "x'; drop"}, {"round": "999999"}, {"subregion": "nowhere"}, {"country": "<b>"}, {"area": "Z9"}]
+)
+def test_odd_filters_never_fail(fake_sources, regional_admin, client, query):
+    client.force_login(regional_admin)
+    response = client.get("/regional/dashboard/", query)
+    assert response.status_code == 200
+    assert "<b>" not in response.content.decode().split("<main", 1)[1].replace("&lt;b&gt;", "")
+
+
+def test_odd_cycle_parameter(fake_sources, world, member_client):
+    client = member_client(world.a, Role.DATA_OFFICER)
+    assert client.get(f"/{world.a.slug}/dashboard/", {"cycle": "abc"}).status_code == 200
+    assert client.get(f"/{world.a.slug}/dashboard/", {"cycle": "424242"}).status_code == 200
+
+
+def test_regional_case_statistics_are_cached_briefly_but_never_for_pdfs(fake_sources, regional_admin, client):
+    from reports import selectors
+
+    client.force_login(regional_admin)
+    client.get("/regional/dashboard/")
+    calls = len([c for c in fake_sources.calls if c[0] == "case_statistics"])
+    fake_sources.cases["right"] = [("assembly", "Freedom of peaceful assembly", 2025, 99)]
+    data = client.get("/regional/dashboard/").context["data"]
+    assert len([c for c in fake_sources.calls if c[0] == "case_statistics"]) == calls  # served from the cache
+    assert next(t for t in data.case_tables if t.key == "cases_by_right").rows == [["Freedom of peaceful assembly", 21]]
+    fresh = selectors.regional_dashboard(for_pdf=True)
+    assert next(t for t in fresh.case_tables if t.key == "cases_by_right").rows == [
+        ["Freedom of peaceful assembly", 99]
+    ]
+
+
+def test_beat_keeps_regional_case_statistics_warm(fake_sources, regional_admin, client):
+    from r2dr.celery import app
+    from reports import tasks
+
+    assert app.conf.beat_schedule[tasks.WARM_SCHEDULE_NAME]["task"] == "reports.tasks.warm_regional_case_statistics"
+    fake_sources.calls.clear()
+    tasks.warm_regional_case_statistics.delay().get()
+    warmed = len([c for c in fake_sources.calls if c[0] == "case_statistics"])
+    assert warmed >= 6
+    client.force_login(regional_admin)
+    client.get("/regional/dashboard/")
+    assert len([c for c in fake_sources.calls if c[0] == "case_statistics"]) == warmed  # all from the cache

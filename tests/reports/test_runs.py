@@ -1,0 +1,199 @@
+"""The ReportRun pipeline: statuses, reuse by data version, idempotence, failures and retries, schedule."""
+
+import pytest
+
+from r2dr.roles import Role
+from reports import services, tasks
+from reports.models import ReportKind, ReportRun, RunStatus
+
+pytestmark = pytest.mark.django_db
+
+
+def _request(django_capture_on_commit_callbacks, **kwargs):
+    with django_capture_on_commit_callbacks(execute=True):
+        run, reused = services.report_request(**kwargs)
+    run.refresh_from_db()
+    return run, reused
+
+
+@pytest.fixture
+def head(world, make_member):
+    return make_member(world.a, Role.INSTITUTION_HEAD)
+
+
+def test_done_run_records_its_build(fake_sources, world, head, settings, django_capture_on_commit_callbacks):
+    run, reused = _request(
+        django_capture_on_commit_callbacks, kind=ReportKind.NATIONAL, institution=world.a, cycle_id=11, by=head
+    )
+    assert not reused
+    assert run.status == RunStatus.DONE
+    assert run.started_at and run.finished_at and run.finished_at >= run.started_at
+    assert run.requested_by == head and run.attempts == 1
+    assert len(run.data_version) == 64 and run.data_version[:32] in run.file_path
+    assert (settings.MEDIA_ROOT / run.file_path).stat().st_size == run.file_size > 1000
+    assert run.title == "AHRC · National report Monitoring cycle 2025"
+
+
+def test_unchanged_request_reuses_the_file(fake_sources, world, head, django_capture_on_commit_callbacks, monkeypatch):
+    first, _ = _request(
+        django_capture_on_commit_callbacks, kind=ReportKind.NATIONAL, institution=world.a, cycle_id=11, by=head
+    )
+    from reports import pdf
+
+    monkeypatch.setattr(pdf, "render_pdf", lambda *a, **k: pytest.fail("an unchanged report was rendered again"))
+    second, reused = _request(
+        django_capture_on_commit_callbacks, kind=ReportKind.NATIONAL, institution=world.a, cycle_id=11, by=head
+    )
+    assert reused and second.pk == first.pk
+    assert ReportRun.objects.for_institution(world.a).count() == 1
+
+
+def test_changed_data_builds_a_new_version(fake_sources, world, head, django_capture_on_commit_callbacks):
+    first, _ = _request(
+        django_capture_on_commit_callbacks, kind=ReportKind.NATIONAL, institution=world.a, cycle_id=11, by=head
+    )
+    fake_sources.results[0]["indicators"][0]["value_display"] = "No"
+    second, reused = _request(
+        django_capture_on_commit_callbacks, kind=ReportKind.NATIONAL, institution=world.a, cycle_id=11, by=head
+    )
+    assert not reused and second.pk != first.pk
+    assert second.data_version != first.data_version and second.file_path != first.file_path
+
+
+def test_language_is_part_of_the_key(fake_sources, world, head, django_capture_on_commit_callbacks):
+    en, _ = _request(
+        django_capture_on_commit_callbacks, kind=ReportKind.NATIONAL, institution=world.a, cycle_id=11, by=head
+    )
+    th, reused = _request(
+        django_capture_on_commit_callbacks,
+        kind=ReportKind.NATIONAL,
+        institution=world.a,
+        cycle_id=11,
+        by=head,
+        language="th",
+    )
+    assert not reused and th.data_version != en.data_version
+
+
+def test_a_queued_request_is_not_queued_twice(fake_sources, world, head):
+    # Without executing on-commit callbacks, the first run stays queued.
+    first, _ = services.report_request(kind=ReportKind.NATIONAL, institution=world.a, cycle_id=11, by=head)
+    second, reused = services.report_request(kind=ReportKind.NATIONAL, institution=world.a, cycle_id=11, by=head)
+    assert reused and second.pk == first.pk and second.status == RunStatus.QUEUED
+
+
+def test_build_is_idempotent(fake_sources, world, head, django_capture_on_commit_callbacks, monkeypatch):
+    run, _ = _request(
+        django_capture_on_commit_callbacks, kind=ReportKind.NATIONAL, institution=world.a, cycle_id=11, by=head
+    )
+    from reports import pdf
+
+    monkeypatch.setattr(pdf, "render_pdf", lambda *a, **k: pytest.fail("a finished run was rebuilt"))
+    again = services.report_build(run_id=run.pk, institution_id=world.a.pk)
+    assert again.status == RunStatus.DONE and again.file_path == run.file_path and again.attempts == 1
+
+
+def test_second_run_with_same_data_reuses_file_in_the_worker(fake_sources, world, head, settings):
+    """Two runs queued concurrently for the same data: the second build copies the first's file."""
+    a = ReportRun.objects.create(kind=ReportKind.NATIONAL, institution=world.a, cycle_id=11, title="a")
+    b = ReportRun.objects.create(kind=ReportKind.NATIONAL, institution=world.a, cycle_id=11, title="b")
+    services.report_build(run_id=a.pk, institution_id=world.a.pk)
+    services.report_build(run_id=b.pk, institution_id=world.a.pk)
+    a.refresh_from_db()
+    b.refresh_from_db()
+    assert a.status == b.status == RunStatus.DONE and a.file_path == b.file_path
+
+
+def test_failure_has_a_readable_reason(fake_sources, world, head, django_capture_on_commit_callbacks, monkeypatch):
+    from reports import pdf
+
+    def broken(*args, **kwargs):
+        raise ValueError("layout exploded")
+
+    monkeypatch.setattr(pdf, "render_pdf", broken)
+    run, _ = _request(
+        django_capture_on_commit_callbacks, kind=ReportKind.NATIONAL, institution=world.a, cycle_id=11, by=head
+    )
+    assert run.status == RunStatus.FAILED
+    assert run.failure_reason.startswith("The report could not be built (ValueError)")
+    assert "layout exploded" not in run.failure_reason
+    assert run.finished_at is not None and not run.file_path
+
+
+def test_transient_errors_are_retried_then_fail(fake_sources, world, head, monkeypatch):
+    from reports import pdf
+
+    calls = []
+
+    def flaky(*args, **kwargs):
+        calls.append(1)
+        raise ConnectionError("database went away")
+
+    monkeypatch.setattr(pdf, "render_pdf", flaky)
+    run = ReportRun.objects.create(kind=ReportKind.NATIONAL, institution=world.a, cycle_id=11, title="t")
+    with pytest.raises(ConnectionError):
+        services.report_build(run_id=run.pk, institution_id=world.a.pk, final_attempt=False)
+    run.refresh_from_db()
+    assert run.status == RunStatus.QUEUED and "Retrying" in run.failure_reason
+    services.report_build(run_id=run.pk, institution_id=world.a.pk, final_attempt=True)
+    run.refresh_from_db()
+    assert run.status == RunStatus.FAILED and run.attempts == 2 and "unavailable" in run.failure_reason
+    assert len(calls) == 2
+
+
+def test_task_retries_with_backoff_on_transient_errors():
+    assert tasks.build_report.autoretry_for == (ConnectionError, TimeoutError, OSError)
+    assert tasks.build_report.retry_backoff and tasks.build_report.max_retries >= 3
+    from r2dr.celery import app
+
+    route = app.amqp.router.route({}, "reports.tasks.build_report")
+    assert route["queue"].name == "reports"
+
+
+def test_unpublished_cycle_fails_cleanly(fake_sources, world, head):
+    with pytest.raises(services.ReportUnavailable):
+        services.report_request(kind=ReportKind.NATIONAL, institution=world.a, cycle_id=999, by=head)
+
+
+def test_national_run_requires_institution_scope(fake_sources, world):
+    from r2dr.tenancy import UnscopedQueryError
+
+    with pytest.raises(UnscopedQueryError):
+        list(ReportRun.objects.all())
+    run = ReportRun.objects.create(kind=ReportKind.NATIONAL, institution=world.a, cycle_id=11, title="x")
+    assert not ReportRun.objects.for_institution(world.b).filter(pk=run.pk).exists()
+    assert not ReportRun.objects.regional_runs().filter(pk=run.pk).exists()
+
+
+def test_nightly_schedule_rebuilds_only_when_data_changed(fake_sources, world, django_capture_on_commit_callbacks):
+    from r2dr.celery import app
+
+    entry = app.conf.beat_schedule[tasks.NIGHTLY_SCHEDULE_NAME]
+    assert entry["task"] == "reports.tasks.nightly_regional_rebuild"
+    with django_capture_on_commit_callbacks(execute=True):
+        first = tasks.nightly_regional_rebuild.delay().get()
+    assert first is not None
+    run = ReportRun.objects.regional_runs().get(pk=first)
+    assert run.scheduled and run.status == RunStatus.DONE and run.requested_by is None
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.nightly_regional_rebuild.delay().get() is None
+    fake_sources.matrix_cells[world.b.pk]["A1"] = "enabling"
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.nightly_regional_rebuild.delay().get() is not None
+
+
+def test_request_views_and_polling(fake_sources, world, member_client, django_capture_on_commit_callbacks):
+    client = member_client(world.a, Role.DATA_OFFICER)
+    assert client.get(f"/{world.a.slug}/reports/").status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/{world.a.slug}/reports/", {"cycle": "11"})
+    assert response.status_code == 302
+    run = ReportRun.objects.for_institution(world.a).get()
+    assert response["Location"] == f"/{world.a.slug}/reports/{run.pk}/"
+    page = client.get(response["Location"])
+    assert "Download the PDF" in page.content.decode()
+    partial = client.get(response["Location"], headers={"HX-Request": "true"})
+    assert partial.content.decode().lstrip().startswith('<div id="run-status"')
+    queued = ReportRun.objects.create(kind=ReportKind.NATIONAL, institution=world.a, cycle_id=11, title="q")
+    polling = client.get(f"/{world.a.slug}/reports/{queued.pk}/", headers={"HX-Request": "true"}).content.decode()
+    assert 'hx-trigger="every 2s"' in polling
