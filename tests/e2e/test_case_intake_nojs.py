@@ -111,11 +111,12 @@ def test_report_receipt_and_followup_without_javascript(keyed_institution, live_
     probe = context.new_page()
     probe.goto(f"{base}/{institution.slug}/report/")
     widths = [probe.evaluate("document.documentElement.scrollWidth")]
-    probe.get_by_role("button", name="Start my report").click()
+    with probe.expect_navigation():
+        probe.get_by_role("button", name="Start my report").click()
     for _ in range(3):
         widths.append(probe.evaluate("document.documentElement.scrollWidth"))
-        probe.get_by_role("button", name="Continue").click()
-        probe.wait_for_load_state()
+        with probe.expect_navigation():
+            probe.get_by_role("button", name="Continue").click()
     widths.append(probe.evaluate("document.documentElement.scrollWidth"))
     shot(probe, "cases-step2-errors-360")
     context.close()

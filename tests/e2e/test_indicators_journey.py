@@ -4,6 +4,7 @@ approved, and the institution head publishes the cycle."""
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from indicators.models import Cycle, CycleArea, Source
 from r2dr.roles import Role
@@ -74,8 +75,8 @@ def test_enter_submit_return_fix_approve_publish(browser, page, live_server, e2e
         article.get_by_role("button", name="Save and add source").click()
         _article(page, code).get_by_text(f"Parliament records for {code}").wait_for()
     # Completeness and the indicator list update in place as answers are saved.
-    assert "7/7" in page.locator("#area-progress").inner_text()
-    assert page.locator("nav.toc a.todo").count() == 0
+    expect(page.locator("#area-progress")).to_contain_text("7/7")
+    expect(page.locator("nav.toc a.todo")).to_have_count(0)
     shot(page, "indicators-area-filled-1280")
     page.set_viewport_size({"width": 360, "height": 800})
     shot(page, "indicators-area-filled-360")
