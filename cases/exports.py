@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
@@ -171,3 +172,253 @@ def _latest_consents(case) -> dict:
 def _safe(value: str) -> str:
     """Spreadsheet formula injection: a cell starting with = + - @ is read as a formula."""
     return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+
+
+# --- the case file: one PDF per case ------------------------------------------------------------------------
+#
+# Two variants. The internal file shows everything an entitled officer sees on the case page, identities
+# included; it is for the institution's own records and never leaves it. A shareable file is made for one
+# outside purpose, and the purposes are the consent kinds that are about handing a case to someone else:
+# UN Special Procedures (ConsentKind.UN) and protection organisations (ConsentKind.PROTECTION). "Contact" is
+# about reaching the submitter and "statistics" covers anonymised counts only, so neither allows sharing a file.
+# A shareable file is refused while the consent in force for its purpose is "no" (or was never given). When it
+# is allowed, identities and contact details are replaced by the case pseudonym whatever the answer; what else
+# goes in depends on the answer:
+# - "yes, with names": the free text (account, place detail, reasons, source notes, intervention notes) is
+#   included with every recorded name replaced by the pseudonym;
+# - "yes, without names": free text is withheld, as in the UN draft, because no program can promise that a
+#   narrative no longer identifies anyone; the officer writes an anonymised account separately.
+# The private channel with the submitter (messages) and file names never go into a shareable file.
+
+CASE_FILE_INTERNAL = "internal"
+SHARE_PURPOSES = (ConsentKind.UN, ConsentKind.PROTECTION)
+
+
+def case_file_variants(case) -> list[dict]:
+    """The choices offered to the officer: the internal file, then one shareable file per purpose, each with
+    whether the consent in force allows it and, if not, why."""
+    answers = _latest_consents(case)
+    variants = [
+        {
+            "value": CASE_FILE_INTERNAL,
+            "label": _("Internal case file (identities shown)"),
+            "help": _("For the institution's own records. Never send it outside the institution."),
+            "allowed": True,
+        }
+    ]
+    for kind in SHARE_PURPOSES:
+        answer = answers.get(kind, ConsentAnswer.NO)
+        allowed = answer != ConsentAnswer.NO
+        variants.append(
+            {
+                "value": str(kind),
+                "label": _("Shareable version for %(purpose)s") % {"purpose": _purpose_name(kind)},
+                "help": (
+                    _("Identities and contact details replaced by the pseudonym; the account is included.")
+                    if answer == ConsentAnswer.YES_NAMED
+                    else _("Identities and contact details replaced by the pseudonym; the account is withheld.")
+                    if allowed
+                    else _refusal(kind)
+                ),
+                "allowed": allowed,
+            }
+        )
+    return variants
+
+
+def _purpose_name(kind) -> str:
+    return {
+        ConsentKind.UN: _("UN Special Procedures"),
+        ConsentKind.PROTECTION: _("a protection organisation"),
+    }[kind]
+
+
+def _refusal(kind) -> str:
+    return _(
+        "The person who reported has not agreed to sharing with %(purpose)s, so no shareable version can be made "
+        "for it."
+    ) % {"purpose": _purpose_name(kind)}
+
+
+def case_file(*, case, case_key, purpose: str = CASE_FILE_INTERNAL) -> dict:
+    """What the case file shows, decrypted with the case key. `purpose` is CASE_FILE_INTERNAL or one of
+    SHARE_PURPOSES; for a shareable file the consent in force is read first and NotAllowed raised (before
+    anything is decrypted) if it says no. The caller has already checked that the officer may see the case."""
+    shareable = purpose != CASE_FILE_INTERNAL
+    if shareable and purpose not in SHARE_PURPOSES:
+        raise NotAllowed(_("Choose which version of the case file to download."))
+    answer = consent_in_force(case, purpose) if shareable else None
+    if shareable and answer == ConsentAnswer.NO:
+        raise NotAllowed(_refusal(purpose))
+    with_text = not shareable or answer == ConsentAnswer.YES_NAMED
+    data = services.case_private(case, case_key)
+    alias = pseudonym(case)
+    withheld = _("[withheld]")
+    redact = _name_redactor(data, alias) if shareable else (lambda text: text)
+
+    def text(value) -> str:
+        if not with_text:
+            return withheld
+        return redact(value or "") or "—"
+
+    if shareable:
+        identity = {
+            "affected": alias,
+            "organisation": "",
+            "relationship": "",
+            "contact": "",
+        }
+    else:
+        identity = {
+            "affected": data.get("affected_names") or "—",
+            "organisation": data.get("organisation") or "",
+            "relationship": data.get("relationship") or "",
+            "contact": " · ".join(
+                filter(
+                    None,
+                    [
+                        _contact_method_label(data.get("contact_method", "")),
+                        data.get("contact_details", ""),
+                        data.get("submitter_email", ""),
+                    ],
+                )
+            ),
+        }
+    identity["submitter_is_victim"] = data.get("submitter_is_victim")
+
+    history = [
+        {"step": step, "reason": text(services.transition_reason(case, case_key, step))}
+        for step in case.transitions.select_related("by")
+    ]
+    sources = [
+        {"obj": source, "text": text(services.source_text(case, case_key, source))}
+        for source in case.sources.select_related("added_by")
+    ]
+    interventions = []
+    for intervention in case.interventions.select_related("mechanism"):
+        notes = services.intervention_text(case, case_key, intervention)
+        interventions.append(
+            {
+                "obj": intervention,
+                "addressee": str(intervention.mechanism) if intervention.mechanism else text(notes.get("addressee")),
+                **{field: text(notes.get(field)) for field in ("details", "response", "outcome")},
+            }
+        )
+    messages = []
+    if not shareable:
+        messages = [
+            {"obj": message, "text": services.message_text(case, case_key, message) or "—"}
+            for message in case.messages.select_related("author")
+        ]
+    attachments = [
+        {"obj": a, "name": "" if shareable else services.attachment_meta(case, case_key, a).get("name", "")}
+        for a in case.attachments.all()
+    ]
+    consents = list(case.consents.all())
+    in_force = {c.kind: c.pk for c in consents}
+    return {
+        "case": case,
+        "shareable": shareable,
+        "purpose": _purpose_name(purpose) if shareable else "",
+        "answer": answer,
+        "with_text": with_text,
+        "pseudonym": alias,
+        "identity": identity,
+        "account": {
+            "activity": text(data.get("activity")),
+            "narrative": text(data.get("narrative")),
+            "actions_taken": text(data.get("actions_taken")),
+            "authorities_response": text(data.get("authorities_response")),
+            "perpetrator_detail": text(data.get("perpetrator_detail")) if with_text else "",
+            "location_detail": text(data.get("location_detail")) if with_text else "",
+        },
+        "violation_types": list(case.violation_types.all()),
+        "defender_groups": list(case.defender_groups.all()),
+        "perpetrator_types": list(case.perpetrator_types.all()),
+        "rights": list(case.rights.all()),
+        "country": _country_name(case.country_code),
+        "history": history,
+        "sources": sources,
+        "interventions": interventions,
+        "messages": messages,
+        "attachments": attachments,
+        "consents": [{"obj": c, "in_force": in_force[c.kind] == c.pk} for c in consents],
+        "links": [] if shareable else list(case.links_from.select_related("other")),
+    }
+
+
+def _contact_method_label(value: str) -> str:
+    from cases.forms import ConsentStep
+
+    return str(dict(ConsentStep.base_fields["contact_method"].choices).get(value, value))
+
+
+def _country_name(code: str) -> str:
+    from r2dr.models import Institution
+
+    name = Institution.objects.filter(country_code=code).values_list("country", flat=True).first()
+    return f"{name} ({code})" if name else code
+
+
+# Scripts written without spaces between words: a name there is matched anywhere, not at word boundaries.
+_UNSPACED = re.compile("[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+_NAME_SPLIT = re.compile(r"[,;/\n]+|\s+(?:and|&)\s+")
+
+
+def _name_pattern(name: str) -> str:
+    if _UNSPACED.search(name):
+        return re.escape(name)
+    return rf"(?<!\w){re.escape(name)}(?!\w)"
+
+
+def _name_redactor(data: dict, alias: str):
+    """Replace the names and contact details recorded on the case wherever they occur in free text: a whole entry
+    by the pseudonym, a part of a multi-word name (a surname alone) by a marker. It errs on the side of replacing
+    too much; it cannot know names the submitter did not record as names."""
+    people = {e.strip() for e in _NAME_SPLIT.split(data.get("affected_names") or "") if len(e.strip()) >= 2}
+    entries = set(people)
+    for field in ("organisation", "contact_details", "submitter_email"):
+        if len(value := (data.get(field) or "").strip()) >= 2:
+            entries.add(value)
+    # Parts of people's names only: an organisation's name is made of ordinary words ("Land", "Rights").
+    parts = {
+        part
+        for name in people
+        if not _UNSPACED.search(name)
+        for part in name.split()
+        if len(part) >= 3 and part not in entries
+    }
+    if not entries:
+        return lambda text: text
+    marker = _("[name withheld]")
+    # One pass over the text with every name in one pattern, longest first: a replacement is never scanned again,
+    # so a name part that happens to occur in the pseudonym does not mangle it.
+    ordered = sorted(entries | parts, key=len, reverse=True)
+    pattern = re.compile("|".join(_name_pattern(n) for n in ordered), re.IGNORECASE)
+    whole = {e.casefold() for e in entries}
+
+    def redact(text: str) -> str:
+        return pattern.sub(lambda m: alias if m.group(0).casefold() in whole else marker, text)
+
+    return redact
+
+
+def case_file_pdf(*, content: dict, institution, exported_by, exported_at) -> bytes:
+    """The case file rendered in the request with WeasyPrint, offline like the UN draft: nothing is fetched,
+    fonts (Noto, including CJK and Thai) come from the system through fontconfig."""
+    import weasyprint
+    from weasyprint.urls import URLFetcher
+
+    class Offline(URLFetcher):
+        def fetch(self, url, headers=None):
+            _refuse_network(url)
+
+    context = {
+        **content,
+        "institution": institution,
+        "exported_by": exported_by.email or exported_by.get_username(),
+        "exported_at": exported_at,
+    }
+    html = render_to_string("cases/case_pdf.html", context)
+    css = weasyprint.CSS(string=render_to_string("cases/case_pdf.css", context), url_fetcher=Offline())
+    return weasyprint.HTML(string=html, url_fetcher=Offline()).write_pdf(stylesheets=[css])

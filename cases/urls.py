@@ -6,7 +6,7 @@ codes travel only in POST bodies, never in URLs."""
 
 from django.urls import path
 
-from cases import views, views_directory
+from cases import views, views_case_pdf, views_directory
 
 urlpatterns = [
     path("report/", views.report_choose, name="cases_report_choose"),
@@ -26,6 +26,7 @@ institution_urlpatterns = [
     path("cases/assign/", views.case_assign, name="cases_assign"),
     path("cases/export.csv", views.cases_export_csv, name="cases_export_csv"),
     path("cases/<int:case_id>/un-communication/", views.case_un_communication, name="cases_un_communication"),
+    path("cases/<int:case_id>/case-file/", views_case_pdf.case_file, name="cases_case_file"),
     path("cases/<int:case_id>/", views.case_detail, name="cases_detail"),
     path("cases/<int:case_id>/triage/", views.case_triage, name="cases_triage"),
     path("cases/<int:case_id>/transition/", views.case_transition, name="cases_transition"),
