@@ -16,7 +16,7 @@ from datetime import date, datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from r2dr.models import Institution, SubRegion
+from r2dr.models import Institution
 from reports import charts, sources
 from reports.charts import DataTable
 from reports.models import ReportKind, ReportRun, ResultsPage, RunStatus
@@ -28,6 +28,7 @@ CASE_DIMENSIONS_NATIONAL = [
     ("violation_type", gettext_lazy("Violations by type")),
     ("defender_group", gettext_lazy("Defenders by category")),
     ("perpetrator_type", gettext_lazy("Alleged perpetrators by type")),
+    ("gender", gettext_lazy("Cases by gender of the people affected")),
 ]
 
 
@@ -320,14 +321,16 @@ def case_table(key, title, rows, *, by_year=True, first_column=None) -> DataTabl
 
 
 def _national_case_tables(institution):
+    # One release, sliced: every table, the total and the CSVs show the same jointly suppressed numbers.
+    release = sources.case_statistics_release(institution=institution)
+    if release is None:
+        return [], None
     tables = []
     for group_by, title in CASE_DIMENSIONS_NATIONAL:
-        rows = sources.case_statistics(institution=institution, group_by=group_by)
-        if rows is None:
-            return [], None
+        rows = sources.case_statistics(institution=institution, group_by=group_by, release=release)
         tables.append(case_table(f"cases_by_{group_by}", str(title), list(rows)))
-    # A case may have several violation types: the total counts each case once, per year.
-    per_year = sources.case_statistics(institution=institution, group_by="year") or []
+    # A case may have several violation types: the total counts each case once, per year (withheld years left out).
+    per_year = sources.case_statistics(institution=institution, group_by="year", release=release) or []
     total = sum(r.get("count") or 0 for r in per_year if not r.get("suppressed"))
     return tables, total
 
@@ -546,53 +549,49 @@ REGIONAL_CASE_DIMENSIONS = [
     ("subregion", True, "Cases by sub-region and year"),
     ("country", False, "Cases by country"),
     ("defender_group", False, "Defenders by category"),
+    ("gender", False, "Cases by gender of the people affected"),
     ("right", False, "Rights affected"),
     ("perpetrator_type", False, "Alleged perpetrators by type"),
 ]
 
 
-# The regional case statistics are six aggregations over every shared case (the
-# bulk of the dashboard's server time at 50,000 cases). The dashboard may show
-# them up to this many seconds old; PDFs and their data version never use the cache.
+# The regional case statistics are one release (every dimension, filter and year, suppressed jointly) built from
+# a few aggregations over every shared case: the bulk of the dashboard's server time at 50,000 cases. The
+# dashboard may show it up to this many seconds old; PDFs and their data version never use the cache. The release
+# holds codes only, so one cached copy serves every language and every filter.
 CASE_STATISTICS_CACHE_SECONDS = 300
+CASE_RELEASE_CACHE_KEY = "reports:case-release:regional:v1"
 
 
-def _case_statistics_key(kwargs) -> str:
-    from django.utils import translation
-
-    payload = json.dumps([kwargs, translation.get_language()], sort_keys=True)
-    return "reports:case-stats:" + hashlib.sha256(payload.encode()).hexdigest()
-
-
-def _regional_case_statistics(*, group_by, subregion, country, cached, refresh=False):
-    kwargs = {"regional": True, "group_by": group_by, "subregion": subregion or None, "country": country or None}
+def regional_case_release(*, cached=True, refresh=False):
+    """The regional release of case statistics (or None without the cases app)."""
     if not cached or not CASE_STATISTICS_CACHE_SECONDS:
-        return sources.case_statistics(**kwargs)
+        return sources.case_statistics_release(regional=True)
     from django.core.cache import cache
 
-    key = _case_statistics_key(kwargs)
-    rows = None if refresh else cache.get(key)
-    if rows is None:
-        rows = sources.case_statistics(**kwargs)
-        if rows is not None:
-            rows = [dict(r) for r in rows]
-            cache.set(key, rows, CASE_STATISTICS_CACHE_SECONDS)
-    return rows
+    release = None if refresh else cache.get(CASE_RELEASE_CACHE_KEY)
+    if release is None:
+        release = sources.case_statistics_release(regional=True)
+        if release is not None:
+            cache.set(CASE_RELEASE_CACHE_KEY, release, CASE_STATISTICS_CACHE_SECONDS)
+    return release
+
+
+def regional_case_rows(*, group_by, subregion=None, country=None, release=None, cached=True):
+    """One published regional table (case_statistics rows), sliced from the jointly suppressed release."""
+    release = release if release is not None else regional_case_release(cached=cached)
+    if release is None:
+        return None
+    return sources.case_statistics(
+        regional=True, group_by=group_by, subregion=subregion or None, country=country or None, release=release
+    )
 
 
 def warm_regional_case_statistics(*, languages=None) -> int:
-    """Refresh the cached regional case statistics of the unfiltered dashboard (run by Celery beat
-    more often than the cache expires, so regional admins rarely wait for the aggregation)."""
-    from django.conf import settings
-    from django.utils import translation
-
-    count = 0
-    for language in languages or [code for code, _name in settings.LANGUAGES]:
-        with translation.override(language):
-            for group_by, _by_year, _title in REGIONAL_CASE_DIMENSIONS:
-                _regional_case_statistics(group_by=group_by, subregion=None, country=None, cached=True, refresh=True)
-                count += 1
-    return count
+    """Refresh the cached regional release (run by Celery beat more often than the cache expires, so regional
+    admins rarely wait for the aggregation). Returns the number of tables the release serves unfiltered."""
+    regional_case_release(cached=True, refresh=True)
+    return len(REGIONAL_CASE_DIMENSIONS)
 
 
 def _regional_case_tables(*, subregion=None, country=None, cached=False):
@@ -601,19 +600,17 @@ def _regional_case_tables(*, subregion=None, country=None, cached=False):
         "subregion": _("Cases by sub-region and year"),
         "country": _("Cases by country"),
         "defender_group": _("Defenders by category"),
+        "gender": _("Cases by gender of the people affected"),
         "right": _("Rights affected"),
         "perpetrator_type": _("Alleged perpetrators by type"),
     }
-    first_columns = {"country": _("Country"), "subregion": _("Sub-region")}
+    first_columns = {"country": _("Country"), "subregion": _("Sub-region"), "gender": _("Gender")}
     tables, state_share = [], None
-    subregion_names = dict(SubRegion.choices)
+    release = regional_case_release(cached=cached)
+    if release is None:
+        return [], None
     for group_by, by_year, _title in REGIONAL_CASE_DIMENSIONS:
-        rows = _regional_case_statistics(group_by=group_by, subregion=subregion, country=country, cached=cached)
-        if rows is None:
-            return [], None
-        rows = list(rows)
-        if group_by == "subregion":
-            rows = [{**r, "label": subregion_names.get(r.get("key"), r.get("label"))} for r in rows]
+        rows = list(regional_case_rows(group_by=group_by, subregion=subregion, country=country, release=release))
         tables.append(
             case_table(
                 f"cases_by_{group_by}",

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from r2dr.models import Institution
+from r2dr.models import Institution, SubRegion
 from reports import selectors
 from reports.models import ReportKind, ReportRun, ResultsPage, RunStatus
 
@@ -59,7 +59,7 @@ def _title(kind, *, institution=None, data=None, parameters=None) -> str:
             "cycle": selectors.cycle_label(data.cycle),
         }
     country = dict(selectors._countries()).get(parameters.get("country"), parameters.get("country"))
-    scope = country or dict(selectors.SubRegion.choices).get(parameters.get("subregion"), "")
+    scope = country or dict(SubRegion.choices).get(parameters.get("subregion"), "")
     round_name = ""
     for r in data.rounds or []:
         if str(selectors._round_pk(r)) == str(data.round_id):
@@ -269,7 +269,7 @@ def _render(run: ReportRun, data, institution) -> tuple[bytes, int]:
         context["summary"] = selectors.regional_summary(data)
         context["completeness_by_institution"] = selectors.regional_completeness_by_institution(round_id=data.round_id)
         context["country_details"] = data.country_details
-        context["subregion_label"] = dict(selectors.SubRegion.choices).get(data.filters.get("subregion"), "")
+        context["subregion_label"] = dict(SubRegion.choices).get(data.filters.get("subregion"), "")
     return pdf.render_pdf(template, context)
 
 

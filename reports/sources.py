@@ -84,6 +84,12 @@ def case_statistics(**kwargs):
     return _call("cases.selectors", "case_statistics", **kwargs)
 
 
+def case_statistics_release(**kwargs):
+    """Every published case number of one audience, jointly suppressed: slice it with
+    `case_statistics(release=..., group_by=...)` so all tables, CSVs, PDFs and the API agree."""
+    return _call("cases.selectors", "case_statistics_release", **kwargs)
+
+
 def open_urgent_case_count(*, institution):
     return _call("cases.selectors", "open_urgent_case_count", institution=institution)
 

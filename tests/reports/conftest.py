@@ -224,11 +224,17 @@ class FakeSelectors:
         ]
 
     # cases -----------------------------------------------------------------
-    def case_statistics(self, **kwargs):
+    def case_statistics_release(self, **kwargs):
+        """A snapshot of the fake numbers, as the real release is a snapshot of the data."""
+        self.calls.append(("case_statistics_release", kwargs.get("regional"), kwargs.get("institution")))
+        return {group_by: list(rows) for group_by, rows in self.cases.items()}
+
+    def case_statistics(self, *, release=None, **kwargs):
         self.calls.append(("case_statistics", kwargs.get("group_by"), kwargs.get("regional"), kwargs.get("country")))
+        source = release if release is not None else self.cases
         return [
             {"key": k, "label": label, "year": y, "count": n, "suppressed": n is None}
-            for k, label, y, n in self.cases[kwargs.get("group_by", "violation_type")]
+            for k, label, y, n in source.get(kwargs.get("group_by", "violation_type"), [])
         ]
 
     def open_urgent_case_count(self, *, institution):

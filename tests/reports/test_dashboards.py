@@ -190,10 +190,11 @@ def test_regional_case_statistics_are_cached_briefly_but_never_for_pdfs(fake_sou
 
     client.force_login(regional_admin)
     client.get("/regional/dashboard/")
-    calls = len([c for c in fake_sources.calls if c[0] == "case_statistics"])
+    calls = len([c for c in fake_sources.calls if c[0] == "case_statistics_release"])
+    assert calls == 1  # one release per page, sliced into every table
     fake_sources.cases["right"] = [("assembly", "Freedom of peaceful assembly", 2025, 99)]
     data = client.get("/regional/dashboard/").context["data"]
-    assert len([c for c in fake_sources.calls if c[0] == "case_statistics"]) == calls  # served from the cache
+    assert len([c for c in fake_sources.calls if c[0] == "case_statistics_release"]) == calls  # from the cache
     assert next(t for t in data.case_tables if t.key == "cases_by_right").rows == [["Freedom of peaceful assembly", 21]]
     fresh = selectors.regional_dashboard(for_pdf=True)
     assert next(t for t in fresh.case_tables if t.key == "cases_by_right").rows == [
@@ -208,8 +209,8 @@ def test_beat_keeps_regional_case_statistics_warm(fake_sources, regional_admin, 
     assert app.conf.beat_schedule[tasks.WARM_SCHEDULE_NAME]["task"] == "reports.tasks.warm_regional_case_statistics"
     fake_sources.calls.clear()
     tasks.warm_regional_case_statistics.delay().get()
-    warmed = len([c for c in fake_sources.calls if c[0] == "case_statistics"])
-    assert warmed >= 6
+    warmed = len([c for c in fake_sources.calls if c[0] == "case_statistics_release"])
+    assert warmed == 1
     client.force_login(regional_admin)
     client.get("/regional/dashboard/")
-    assert len([c for c in fake_sources.calls if c[0] == "case_statistics"]) == warmed  # all from the cache
+    assert len([c for c in fake_sources.calls if c[0] == "case_statistics_release"]) == warmed  # from the cache
