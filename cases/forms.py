@@ -365,7 +365,33 @@ class InboxFilterForm(forms.Form):
     received_to = forms.DateField(
         label=_("Received to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+    incident_from = forms.DateField(
+        label=_("Incident from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    incident_to = forms.DateField(
+        label=_("Incident to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     repeat_attack = forms.BooleanField(label=_("Repeat attacks only"), required=False)
+    escalated = forms.BooleanField(label=_("Escalated only"), required=False)
+    overdue = forms.BooleanField(label=_("Response target missed only"), required=False)
+
+    def clean(self):
+        c = super().clean()
+        for start, end in (("received_from", "received_to"), ("incident_from", "incident_to")):
+            if c.get(start) and c.get(end) and c[start] > c[end]:
+                self.add_error(end, _("This date is before the start date."))
+        return c
+
+    def query(self) -> str:
+        """The filters as a normalised query string (only fields that are set): what a saved view stores."""
+        from django.http import QueryDict
+
+        q = QueryDict(mutable=True)
+        for name in self.fields:
+            value = self.data.get(name, "")
+            if value not in ("", None):
+                q[name] = value
+        return q.urlencode()
 
     def __init__(self, *args, officers=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -413,7 +439,9 @@ class TransitionForm(forms.Form):
         label=_("Reasonable grounds to believe the facts alleged"), required=False, choices=_YES_NO
     )
     outcome = forms.ChoiceField(
-        label=_("Outcome (when closing)"), required=False, choices=[("", "—")] + Outcome.choices
+        label=_("Outcome (when closing)"),
+        required=False,
+        choices=[("", "—")] + [c for c in Outcome.choices if c[0] != Outcome.MERGED],  # merging has its own action
     )
     inadmissibility = forms.ChoiceField(
         label=_("Why not admissible"), required=False, choices=[("", "—")] + Inadmissibility.choices
@@ -487,3 +515,40 @@ class InterventionForm(forms.Form):
         from cases.selectors import mechanisms_for
 
         self.fields["mechanism"].queryset = mechanisms_for(institution)
+
+
+class SavedViewForm(forms.Form):
+    name = forms.CharField(label=_("Name of this view"), max_length=80)
+    shared = forms.BooleanField(label=_("Share with every case officer of the institution"), required=False)
+    query = forms.CharField(widget=forms.HiddenInput, required=False, max_length=600)
+
+
+class MergeForm(forms.Form):
+    into = forms.CharField(
+        label=_("Merge this case into case (reference)"),
+        max_length=12,
+        help_text=_("The other case stays the main record and receives a copy of every source of this one."),
+    )
+
+    def clean_into(self):
+        return self.cleaned_data["into"].strip().upper()
+
+
+ORIGIN_CHOICES = [
+    ("monitoring", _("The institution's own monitoring")),
+    ("media", _("Media report")),
+    ("partner", _("Partner organisation")),
+    ("other", _("Another source")),
+]
+
+
+class StaffRecordForm(forms.Form):
+    """How staff learned of a case they record themselves, and the source behind it."""
+
+    origin = forms.ChoiceField(label=_("How did the institution learn of this case?"), choices=ORIGIN_CHOICES)
+    source_kind = forms.ChoiceField(label=_("Source"), choices=SourceKind.choices, initial=SourceKind.MONITORING)
+    reliability = forms.ChoiceField(label=_("Reliability of the source"), choices=Reliability.choices)
+    source_description = _text(
+        _("The source: who or what, when, and a reference or link (kept encrypted)"), required=True, rows=3
+    )
+    urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices, initial=Urgency.ROUTINE)

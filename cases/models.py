@@ -221,6 +221,17 @@ class Outcome(models.TextChoices):
     REFERRED = "referred", _("Referred to another body")
     PROTECTION = "protection", _("Protection provided")
     NO_FURTHER_ACTION = "no_further_action", _("No further action possible")
+    MERGED = "merged", _("Merged into another case")
+
+
+class Origin(models.TextChoices):
+    """How the institution learned of a case: the public form, or staff recording what they learned themselves."""
+
+    PUBLIC_FORM = "public_form", _("Public report form")
+    MONITORING = "monitoring", _("The institution's own monitoring")
+    MEDIA = "media", _("Media report")
+    PARTNER = "partner", _("Partner organisation")
+    OTHER = "other", _("Another source")
 
 
 class Inadmissibility(models.TextChoices):
@@ -246,6 +257,12 @@ class Case(TenantModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     repeat_attack = models.BooleanField(default=False)
+    # Set when the case was escalated to the institution head (urgent, repeat attack, or response target missed).
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    origin = models.CharField(max_length=16, choices=Origin.choices, default=Origin.PUBLIC_FORM)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     # Limited to the officers named in CaseAccess (conflict of interest, a complaint against the institution's staff).
     restricted = models.BooleanField(default=False)
     # Set when an officer marks this case a duplicate of another: kept whole, left out of statistics.
@@ -540,6 +557,8 @@ class Intervention(TenantModel):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+    # Last overdue-response reminder e-mail (no content, only the case reference); reminders repeat weekly.
+    reminded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -594,6 +613,7 @@ class CaseLink(TenantModel):
     class Kind(models.TextChoices):
         RELATED = "related", _("Related")
         DUPLICATE = "duplicate", _("Duplicate (the other case is the main one)")
+        REPEAT = "repeat", _("Same defender or organisation attacked again")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="links_from")
     other = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="links_to")
@@ -603,3 +623,22 @@ class CaseLink(TenantModel):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["case", "other"], name="cases_link_once")]
+
+
+class SavedInboxView(TenantModel):
+    """A named set of inbox filters (clear fields only), for one officer or shared with the institution's officers."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("name"), max_length=80)
+    query = models.CharField(max_length=600)  # the validated filter query string
+    shared = models.BooleanField(_("visible to every case officer of the institution"), default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["institution", "user", "name"], name="cases_savedview_unique_name")
+        ]
+
+    def __str__(self):
+        return self.name

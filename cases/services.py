@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from cases import crypto
@@ -94,14 +94,14 @@ def settings_for(institution) -> CaseSettings:
 AUDIT_PREFIX = "cases."
 
 
-def log_access(*, institution, user, action: str, case=None, detail: str = ""):
+def log_access(*, institution, user, action: str, case=None, detail: str = "", object_type: str = ""):
     from r2dr.audit import audit_append
 
     return audit_append(
         institution=institution,
         action=f"{AUDIT_PREFIX}{action}",
         actor=user,
-        object_type="case" if case is not None else "case_keys",
+        object_type=object_type or ("case" if case is not None else "case_keys"),
         object_ref=case.reference if case is not None else "",
         detail={"note": detail[:200]} if detail else {},
     )
@@ -389,6 +389,9 @@ def case_submit(
     case_key = crypto.new_key()
     wrapped = crypto.wrap_with_secret(crypto.normalise_receipt(code), case_key, aad_receipt(lookup))
     m2m = {name: clear.pop(name, []) for name in ("violation_types", "defender_groups", "perpetrator_types", "rights")}
+    clear = dict(clear)
+    urgency = clear.pop("urgency", None) or (Urgency.URGENT if clear.get("urgent") else Urgency.ROUTINE)
+    clear["urgent"] = urgency == Urgency.URGENT
     with transaction.atomic():
         case = Case(
             institution=institution,
@@ -402,7 +405,7 @@ def case_submit(
             country_code=clear.pop("country_code", "") or institution.country_code,
             subregion=institution.subregion,
             consent_statistics=consents.get(ConsentKind.STATISTICS) == ConsentAnswer.YES,
-            urgency=Urgency.URGENT if clear.get("urgent") else Urgency.ROUTINE,
+            urgency=urgency,
             payload=b"",
             **clear,
         )
@@ -413,6 +416,8 @@ def case_submit(
                 getattr(case, name).set(values)
         Consent.objects.bulk_create(_consent_rows(case, consents, consent_wording, language, "intake"))
         _attach(case, case_key, uploads)
+        if case.urgency == Urgency.URGENT:
+            case_escalate(case=case, reason=ESCALATION_URGENT)
     return case, code
 
 
@@ -649,6 +654,10 @@ def case_triage(*, case: Case, by, urgency: str | None = None, repeat_attack: bo
         with transaction.atomic():
             case.save(update_fields=fields)
             log_access(institution=case.institution, user=by, action="triaged", case=case, detail=",".join(fields))
+            if "urgency" in fields and case.urgency == Urgency.URGENT:
+                case_escalate(case=case, by=by, reason=ESCALATION_URGENT)
+            elif "repeat_attack" in fields and case.repeat_attack:
+                case_escalate(case=case, by=by, reason=ESCALATION_REPEAT)
     return case
 
 
@@ -883,3 +892,346 @@ def case_delete(*, case: Case, by=None) -> None:
                 default_storage.delete(name)
 
         transaction.on_commit(remove_files)
+
+
+# --- staff-recorded cases ----------------------------------------------------------------------------------
+
+
+def case_record(
+    *,
+    institution,
+    by,
+    institution_private: bytes,
+    clear: dict,
+    private: dict,
+    consents: dict,
+    consent_wording: dict,
+    language: str,
+    origin: str,
+    source_kind: str,
+    reliability: str,
+    source_description: str,
+) -> tuple[Case, str]:
+    """A case staff learned of themselves (monitoring, media, a partner organisation), with its source.
+
+    It is encrypted exactly like a public report and gets a receipt code too, shown once to the officer, who may
+    pass it to the defender so they can follow up. The consents are what the source said the defender agreed to,
+    recorded as such ("staff"). Returns (case, receipt code)."""
+    from cases.models import Origin
+
+    if origin not in Origin.values or origin == Origin.PUBLIC_FORM:
+        raise ValueError("origin must say how staff learned of the case")
+    with transaction.atomic():
+        case, code = case_submit(
+            institution=institution,
+            clear={**clear, "origin": origin, "recorded_by": by},
+            private=private,
+            consents=consents,
+            consent_wording=consent_wording,
+            language=language,
+        )
+        Consent.objects.for_institution(institution).filter(case=case).update(source="staff")
+        key = case_key_for_officer(case, institution_private)
+        source_add(
+            case=case, case_key=key, by=by, kind=source_kind, reliability=reliability, description=source_description
+        )
+        log_access(institution=institution, user=by, action="recorded", case=case, detail=origin)
+    case_index_names(case=case, case_key=key, institution_private=institution_private)
+    detect_repeat_attack(case=case, by=by)
+    return case, code
+
+
+# --- escalation, repeat attacks, reminders -----------------------------------------------------------------
+
+ESCALATION_URGENT = "urgent"
+ESCALATION_REPEAT = "repeat_attack"
+ESCALATION_OVERDUE = "response_overdue"
+# Who hears of an escalation: the institution head(s) and the assigned officer. No case content is e-mailed,
+# only the opaque reference, why, and a link that needs a login, MFA and an unlocked key to show anything.
+REPEAT_ATTACK_GAP_DAYS = 30  # same person, incidents further apart than this: a new attack, not a duplicate
+
+
+def _site_url(path: str) -> str:
+    from django.conf import settings
+
+    return settings.R2DR_SITE_URL + path
+
+
+def _staff_emails(institution, roles, extra_users=()) -> list[str]:
+    from django.contrib.auth import get_user_model
+
+    from r2dr.models import Membership
+
+    ids = set(Membership.objects.filter(institution=institution, role__in=roles).values_list("user_id", flat=True))
+    ids |= {u.pk for u in extra_users if u is not None}
+    users = get_user_model().objects.filter(pk__in=ids, is_active=True).exclude(email="")
+    return sorted({u.email for u in users})
+
+
+def case_escalate(*, case: Case, by=None, reason: str) -> bool:
+    """Escalate a case to the institution head(s) once: sets escalated_at, audits, e-mails (reference only).
+    Returns False when it was already escalated."""
+    from django.core.mail import send_mail
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from r2dr.roles import Role
+
+    with transaction.atomic():
+        updated = (
+            Case.objects.for_institution(case.institution)
+            .filter(pk=case.pk, escalated_at__isnull=True)
+            .update(escalated_at=timezone.now())
+        )
+        if not updated:
+            return False
+        case.refresh_from_db(fields=["escalated_at"])
+        log_access(institution=case.institution, user=by, action=f"escalated.{reason}", case=case)
+        why = {
+            ESCALATION_URGENT: _("it was marked urgent"),
+            ESCALATION_REPEAT: _("the same defender or organisation was attacked again"),
+            ESCALATION_OVERDUE: _("its response target passed without a first step"),
+        }.get(reason, reason)
+        link = _site_url(
+            reverse("cases_detail", kwargs={"institution_slug": case.institution.slug, "case_id": case.pk})
+        )
+        recipients = _staff_emails(case.institution, [Role.INSTITUTION_HEAD], [case.assigned_to])
+        if recipients:
+            subject = _("Case %(ref)s escalated") % {"ref": case.reference}
+            body = _(
+                "Case %(ref)s was escalated because %(why)s. Open it (sign-in and unlocked key needed): %(url)s"
+            ) % {
+                "ref": case.reference,
+                "why": why,
+                "url": link,
+            }
+            transaction.on_commit(lambda: send_mail(subject, body, None, recipients, fail_silently=True))
+    return True
+
+
+def detect_repeat_attack(*, case: Case, by=None) -> list[Case]:
+    """Other cases naming the same person or organisation (same keyed name digest) whose incident lies more than
+    REPEAT_ATTACK_GAP_DAYS away (closer ones are possible duplicates, for officers to judge): both cases are
+    flagged as repeat attacks, linked, and this case is escalated unless it is closed. Digests exist only once an
+    unlocked officer has opened or recorded a case, so detection runs then. Returns the other cases."""
+    from cases.models import CaseLink, NameDigest
+
+    institution = case.institution
+    if case.duplicate_of_id:
+        return []
+    mine = NameDigest.objects.for_institution(institution).filter(case=case)
+    others = (
+        Case.objects.for_institution(institution)
+        .filter(
+            pk__in=NameDigest.objects.for_institution(institution)
+            .filter(keyring_id__in=mine.values("keyring_id"), digest__in=mine.values("digest"))
+            .exclude(case=case)
+            .values("case_id"),
+            duplicate_of__isnull=True,
+        )
+        .defer("payload", "sealed_key", "receipt_wrapped_key")
+    )
+    found = [
+        other
+        for other in others
+        if not (
+            case.incident_date
+            and other.incident_date
+            and abs((case.incident_date - other.incident_date).days) <= REPEAT_ATTACK_GAP_DAYS
+        )
+    ]
+    if not found:
+        return []
+    linked = set(CaseLink.objects.for_institution(institution).filter(case=case).values_list("other_id", flat=True))
+    linked |= set(CaseLink.objects.for_institution(institution).filter(other=case).values_list("case_id", flat=True))
+    new = [o for o in found if o.pk not in linked]
+    with transaction.atomic():
+        CaseLink.objects.bulk_create(
+            [CaseLink(institution=institution, case=case, other=o, kind=CaseLink.Kind.REPEAT, by=by) for o in new]
+        )
+        flagged = (
+            Case.objects.for_institution(institution)
+            .filter(pk__in=[case.pk] + [o.pk for o in found], repeat_attack=False)
+            .update(repeat_attack=True)
+        )
+        if flagged or new:
+            case.repeat_attack = True
+            log_access(institution=institution, user=by, action="repeat_attack.detected", case=case)
+    if case.status != Status.CLOSED:
+        case_escalate(case=case, by=by, reason=ESCALATION_REPEAT)
+    return found
+
+
+def escalate_overdue(*, institution, now=None) -> int:
+    """Escalate urgent and high-urgency cases with no first response after their target. Clear fields only."""
+    import datetime
+
+    from cases.models import URGENCY_TARGET_HOURS
+
+    now = now or timezone.now()
+    n = 0
+    for urgency in (Urgency.URGENT, Urgency.HIGH):
+        cutoff = now - datetime.timedelta(hours=URGENCY_TARGET_HOURS[urgency])
+        due = (
+            Case.objects.for_institution(institution)
+            .filter(urgency=urgency, first_response_at__isnull=True, received_at__lt=cutoff, escalated_at__isnull=True)
+            .select_related("institution", "assigned_to")
+            .defer("payload", "sealed_key", "receipt_wrapped_key")
+        )
+        for case in due:
+            n += case_escalate(case=case, reason=ESCALATION_OVERDUE)
+    return n
+
+
+REMINDER_EVERY_DAYS = 7
+
+
+def remind_overdue_interventions(*, institution, now=None) -> int:
+    """E-mail the assigned officer (or whoever recorded it) about each intervention whose response is overdue, then
+    weekly while it stays overdue. Only the case reference and the kind of intervention are e-mailed."""
+    import datetime
+
+    from django.core.mail import send_mass_mail
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    again = now - datetime.timedelta(days=REMINDER_EVERY_DAYS)
+    due = list(
+        Intervention.objects.for_institution(institution)
+        .filter(status=InterventionStatus.SENT, response_due__lt=today, response_received__isnull=True)
+        .filter(Q(reminded_at__isnull=True) | Q(reminded_at__lt=again))
+        .select_related("case", "case__assigned_to", "created_by")
+        .defer("text", "case__payload", "case__sealed_key", "case__receipt_wrapped_key")
+    )
+    mails, sent_ids = [], []
+    for item in due:
+        officer = item.case.assigned_to or item.created_by
+        if officer is None or not officer.email or not officer.is_active:
+            continue
+        link = _site_url(
+            reverse("cases_detail", kwargs={"institution_slug": institution.slug, "case_id": item.case_id})
+        )
+        subject = _("Response overdue on case %(ref)s") % {"ref": item.case.reference}
+        body = _(
+            "The response to the %(kind)s on case %(ref)s was due on %(due)s and has not been recorded. "
+            "Chase it or record the response: %(url)s"
+        ) % {
+            "kind": InterventionKind(item.kind).label.lower(),
+            "ref": item.case.reference,
+            "due": item.response_due,
+            "url": link,
+        }
+        mails.append((subject, body, None, [officer.email]))
+        sent_ids.append(item.pk)
+    if sent_ids:
+        with transaction.atomic():
+            Intervention.objects.for_institution(institution).filter(pk__in=sent_ids).update(reminded_at=now)
+            from r2dr.audit import audit_append
+
+            audit_append(
+                institution=institution,
+                action=f"{AUDIT_PREFIX}reminders_sent",
+                actor=None,
+                object_type="intervention",
+                object_ref=str(len(sent_ids)),
+            )
+        send_mass_mail(mails, fail_silently=True)
+    return len(sent_ids)
+
+
+# --- merging duplicates ------------------------------------------------------------------------------------
+
+
+class MergeRefused(Exception):
+    pass
+
+
+def case_merge(*, duplicate: Case, into: Case, by, institution_private: bytes) -> int:
+    """Merge `duplicate` into the main case `into`: every source of the duplicate is copied to the main case
+    (re-encrypted under its key) with the duplicate's account as one more source, the two are linked, the
+    duplicate is closed as "merged" and leaves the statistics. Nothing is deleted: the duplicate keeps its messages,
+    files and receipt channel, so its submitter can still follow up. Returns the number of sources copied."""
+    from django.utils.translation import gettext as _
+
+    from cases.models import CaseLink, SourceKind
+
+    if duplicate.institution_id != into.institution_id or duplicate.pk == into.pk:
+        raise MergeRefused(_("Choose another case of this institution."))
+    if into.duplicate_of_id == duplicate.pk or into.outcome == Outcome.MERGED:
+        raise MergeRefused(_("The main case was itself merged; merge into the case it was merged into."))
+    if duplicate.outcome == Outcome.MERGED:
+        raise MergeRefused(_("This case was already merged."))
+    dup_key = case_key_for_officer(duplicate, institution_private)
+    main_key = case_key_for_officer(into, institution_private)
+    data = case_private(duplicate, dup_key)
+    account = "\n\n".join(
+        filter(
+            None,
+            [
+                _("Account from merged case %(ref)s:") % {"ref": duplicate.reference},
+                data.get("narrative", ""),
+                data.get("actions_taken", ""),
+            ],
+        )
+    )
+    copied = 0
+    with transaction.atomic():
+        locked = Case.objects.for_institution(duplicate.institution).select_for_update().get(pk=duplicate.pk)
+        if locked.outcome == Outcome.MERGED:
+            raise MergeRefused(_("This case was already merged."))
+        source_add(
+            case=into,
+            case_key=main_key,
+            by=by,
+            kind=SourceKind.SUBMITTER if duplicate.origin == "public_form" else SourceKind.MONITORING,
+            reliability="unknown",
+            description=account,
+        )
+        copied += 1
+        for source in duplicate.sources.all():
+            text = source_text(duplicate, dup_key, source)
+            prefix = _("From merged case %(ref)s: ") % {"ref": duplicate.reference}
+            source_add(
+                case=into,
+                case_key=main_key,
+                by=by,
+                kind=source.kind,
+                reliability=source.reliability,
+                description=prefix + text,
+            )
+            copied += 1
+        CaseLink.objects.for_institution(duplicate.institution).update_or_create(
+            institution=duplicate.institution,
+            case=duplicate,
+            other=into,
+            defaults={"kind": CaseLink.Kind.DUPLICATE, "by": by},
+        )
+        now = timezone.now()
+        step = CaseTransition(
+            institution=duplicate.institution,
+            case=locked,
+            from_status=locked.status,
+            to_status=Status.CLOSED,
+            by=by,
+            at=now,
+            outcome=Outcome.MERGED,
+        )
+        step.reason = crypto.encrypt(
+            dup_key, (_("Merged into case %(ref)s.") % {"ref": into.reference}).encode(), aad_transition(locked)
+        )
+        step.save()
+        Case.objects.for_institution(duplicate.institution).filter(pk=duplicate.pk).update(
+            duplicate_of=into,
+            status=Status.CLOSED,
+            outcome=Outcome.MERGED,
+            closed_at=now,
+            status_changed_at=now,
+            first_response_at=locked.first_response_at or now,
+        )
+        if duplicate.repeat_attack and not into.repeat_attack:
+            Case.objects.for_institution(into.institution).filter(pk=into.pk).update(repeat_attack=True)
+        log_access(institution=duplicate.institution, user=by, action="merged", case=duplicate, detail=into.reference)
+        log_access(institution=into.institution, user=by, action="merged_into", case=into, detail=duplicate.reference)
+    return copied

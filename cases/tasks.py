@@ -1,11 +1,13 @@
-"""Scheduled case maintenance. Tasks take institution ids and touch only clear fields:
-retention needs no key, so Celery never sees case content."""
+"""Scheduled case maintenance. Tasks take institution ids and touch only clear fields: retention, escalation and
+reminders need no key, so Celery never sees case content (e-mails carry only the opaque case reference)."""
 
 from celery.schedules import crontab
 
 from r2dr.celery import RetryingTask, app
 
 RETENTION_SCHEDULE_NAME = "cases-nightly-retention"
+ESCALATION_SCHEDULE_NAME = "cases-hourly-escalation"
+REMINDER_SCHEDULE_NAME = "cases-daily-reminders"
 
 
 @app.task(base=RetryingTask)
@@ -32,10 +34,40 @@ def apply_retention_everywhere() -> int:
     return len(ids)
 
 
+def _active_institutions():
+    from r2dr.models import Institution
+
+    return Institution.objects.filter(is_active=True).order_by("pk")
+
+
+@app.task(base=RetryingTask)
+def escalate_overdue_everywhere() -> int:
+    """Escalate urgent / high-urgency cases whose response target passed (reference-only e-mails to the head)."""
+    from cases import services
+
+    return sum(services.escalate_overdue(institution=i) for i in _active_institutions())
+
+
+@app.task(base=RetryingTask)
+def remind_overdue_interventions_everywhere() -> int:
+    """Weekly reminder e-mails for interventions whose response is overdue (reference only, no content)."""
+    from cases import services
+
+    return sum(services.remind_overdue_interventions(institution=i) for i in _active_institutions())
+
+
 def register_schedule(celery_app=app) -> None:
     schedule = dict(celery_app.conf.beat_schedule or {})
     schedule[RETENTION_SCHEDULE_NAME] = {
         "task": "cases.tasks.apply_retention_everywhere",
         "schedule": crontab(hour=3, minute=15),
+    }
+    schedule[ESCALATION_SCHEDULE_NAME] = {
+        "task": "cases.tasks.escalate_overdue_everywhere",
+        "schedule": crontab(minute=5),
+    }
+    schedule[REMINDER_SCHEDULE_NAME] = {
+        "task": "cases.tasks.remind_overdue_interventions_everywhere",
+        "schedule": crontab(hour=7, minute=30),
     }
     celery_app.conf.beat_schedule = schedule

@@ -6,7 +6,7 @@ codes travel only in POST bodies, never in URLs."""
 
 from django.urls import path
 
-from cases import views, views_case_pdf, views_directory
+from cases import views, views_case_pdf, views_directory, views_handling
 
 urlpatterns = [
     path("report/", views.report_choose, name="cases_report_choose"),
@@ -25,6 +25,14 @@ institution_urlpatterns = [
     path("cases/", views.case_list, name="cases_list"),
     path("cases/assign/", views.case_assign, name="cases_assign"),
     path("cases/export.csv", views.cases_export_csv, name="cases_export_csv"),
+    path("cases/record/", views_handling.case_record, name="cases_record"),
+    path("cases/views/", views_handling.saved_view_save, name="cases_saved_view_save"),
+    path(
+        "cases/views/<int:saved_view_id>/delete/",
+        views_handling.saved_view_delete,
+        name="cases_saved_view_delete",
+    ),
+    path("cases/<int:case_id>/merge/", views_handling.case_merge, name="cases_merge"),
     path("cases/<int:case_id>/un-communication/", views.case_un_communication, name="cases_un_communication"),
     path("cases/<int:case_id>/case-file/", views_case_pdf.case_file, name="cases_case_file"),
     path("cases/<int:case_id>/", views.case_detail, name="cases_detail"),

@@ -258,7 +258,7 @@ def _split(cleaned):
         "incident_date": what["resolved_date"],
         "incident_date_precision": what["date_precision"] if what["date_precision"] != "unknown" else "year",
         "country_code": what["country_code"],
-        "urgent": since["urgent"] == "yes",
+        "urgent": since.get("urgent") == "yes",
     }
     private = {"submitter_is_victim": who["submitter_is_victim"] == "yes"}
     for cls in forms.STEPS:
@@ -614,7 +614,11 @@ def _inbox_filters(request, form) -> dict:
         "defender_group": c["defender_group"],
         "received_from": c["received_from"],
         "received_to": c["received_to"],
+        "incident_from": c["incident_from"],
+        "incident_to": c["incident_to"],
         "repeat_attack": c["repeat_attack"],
+        "escalated": c["escalated"],
+        "overdue": c["overdue"],
     }
     assigned = c["assigned"]
     if assigned == "none":
@@ -638,6 +642,14 @@ def case_list(request, institution_slug):
     page = Paginator(cases, INBOX_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    # The list shows only clear fields, but who looked at which slice of the caseload is still audited.
+    services.log_access(
+        institution=institution,
+        user=request.user,
+        action="inbox_viewed",
+        object_type="case_list",
+        detail=(form.query() if form.is_bound and form.is_valid() else "") + f" page={page.number}",
+    )
     return _staff_render(
         request,
         "cases/staff_list.html",
@@ -650,6 +662,11 @@ def case_list(request, institution_slug):
             "keys_ready": services.active_keyring(institution) is not None,
             "open_urgent": selectors.open_urgent_case_count(institution=institution),
             "overdue": selectors.interventions_due(institution=institution, user=request.user),
+            "saved_views": selectors.saved_inbox_views(institution, request.user),
+            "save_form": forms.SavedViewForm(
+                initial={"query": form.query() if form.is_bound and form.is_valid() else ""}
+            ),
+            "current_query": form.query() if form.is_bound and form.is_valid() else "",
         },
     )
 
@@ -793,6 +810,7 @@ def case_detail(request, institution_slug, case_id):
             for i in case.interventions.select_related("mechanism")
         ]
         services.case_index_names(case=case, case_key=key, institution_private=private)
+        services.detect_repeat_attack(case=case, by=request.user)
         possible = _possible_duplicates(request, case, data, private)
     except crypto.DecryptionError:
         # Benchmark rows share one payload, or the data was damaged: say so instead of failing.
@@ -826,6 +844,7 @@ def case_detail(request, institution_slug, case_id):
                 officers=selectors.case_officers(institution),
                 initial={"officers": [a.user_id for a in case.named_officers.all()]},
             ),
+            "merge_form": forms.MergeForm(),
             "triage_form": forms.TriageForm(initial={"urgency": case.urgency, "repeat_attack": case.repeat_attack}),
         },
     )

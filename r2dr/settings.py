@@ -189,6 +189,8 @@ EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="r2dr <no-reply@r2dr.invalid>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Absolute address of the site, for links in scheduled e-mails (escalations, reminders) sent without a request.
+R2DR_SITE_URL = env.str("R2DR_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # --- cache ------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")

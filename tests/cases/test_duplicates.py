@@ -88,7 +88,10 @@ def test_link_and_mark_duplicate_keeps_everything_and_leaves_statistics(client, 
     )
     assert after == before - 1
     client.post(f"/{institution.slug}/cases/{main.pk}/link/", {"other": same_name.reference, "kind": "related"})
-    assert CaseLink.objects.for_institution(institution).count() == 2
+    links = CaseLink.objects.for_institution(institution)
+    assert links.exclude(kind=CaseLink.Kind.REPEAT).count() == 2
+    # The same name six years apart was already linked automatically as a repeat attack, in one direction only.
+    assert links.filter(kind=CaseLink.Kind.REPEAT).count() == 1
     assert "cases.linked.duplicate" in set(services.access_entries(institution).values_list("action", flat=True))
     # Linked cases are no longer suggested.
     assert same_name.pk not in {r["case"].pk for r in selectors.duplicate_candidates(case=main, user=officer)}
@@ -99,4 +102,5 @@ def test_cannot_link_to_another_institutions_case(client, fixture_cases, institu
     keyed(institution_b, email="b@b.example")
     b_case = make(institution_b, "Ana María López")
     client.post(f"/{institution.slug}/cases/{main.pk}/link/", {"other": b_case.reference, "kind": "related"})
-    assert not CaseLink.objects.for_institution(institution).exists()
+    assert not CaseLink.objects.for_institution(institution).exclude(kind=CaseLink.Kind.REPEAT).exists()
+    assert not CaseLink.objects.for_institution(institution).filter(other=b_case).exists()

@@ -122,3 +122,14 @@ def _intervention_id(world: World):
         addressee=f"Chief {world.sentinel}",
         details=f"details {world.sentinel}",
     ).pk
+
+
+@url_arg("saved_view_id")
+def _saved_view_id(world: World):
+    from cases.models import SavedInboxView
+
+    officer, _okey = _b_keys(world)
+    view = SavedInboxView.objects.for_institution(world.b).create(
+        institution=world.b, user=officer, name=f"view {world.sentinel}", query="status=received", shared=True
+    )
+    return view.pk
