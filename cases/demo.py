@@ -274,7 +274,55 @@ def _seed_demo_cases(institution, officer, rng, count):
                 body="Thank you. We have received your report and will contact you through this channel.",
             )
             Case.objects.for_institution(institution).filter(pk=case.pk).update(status=Status.ASSESSMENT)
-    return count
+    if officer is not None:
+        _seed_staff_side(institution, officer, ids, today)
+    return count + (1 if officer is not None else 0)
+
+
+def _seed_staff_side(institution, officer, ids, today):
+    """A case staff recorded from the media about the first demo defender, attacked again (so the repeat-attack
+    detection links it to the earlier case), and a saved inbox view shared with the institution's officers."""
+    from cases import services
+    from cases.models import Case, ConsentAnswer, ConsentKind, NameDigest, SavedInboxView
+
+    _keyring_id, inst_private = services.unlock(institution=institution, user=officer, passphrase=DEMO_CASE_PASSPHRASE)
+    first = Case.objects.for_institution(institution).order_by("pk").first()
+    for case in Case.objects.for_institution(institution).exclude(
+        pk__in=NameDigest.objects.for_institution(institution).values("case_id")
+    ):
+        services.case_index_names(
+            case=case, case_key=services.case_key_for_officer(case, inst_private), institution_private=inst_private
+        )
+    name = DEMO_STORIES[0][0]
+    services.case_record(
+        institution=institution,
+        by=officer,
+        institution_private=inst_private,
+        clear={
+            "incident_date": (first.incident_date or today) - datetime.timedelta(days=120),
+            "perpetrator_kind": "state",
+            "violation_types": [ids["violation_types"]["judicial-harassment"]],
+            "defender_groups": [ids["defender_groups"]["journalists"]],
+        },
+        private={
+            "affected_names": f"{name} (demo)",
+            "narrative": "A national daily reports that the defender was summoned again for questioning after "
+            "publishing a follow-up article.",
+        },
+        consents={ConsentKind.STATISTICS: ConsentAnswer.YES},
+        consent_wording={ConsentKind.STATISTICS: "Recorded by staff from the source: demo"},
+        language="en",
+        origin="media",
+        source_kind="media",
+        reliability="usually",
+        source_description="Demo national daily, front page (demo source)",
+    )
+    SavedInboxView.objects.for_institution(institution).get_or_create(
+        institution=institution,
+        user=officer,
+        name="Urgent, not yet assigned",
+        defaults={"query": "urgency=urgent&assigned=none", "shared": True},
+    )
 
 
 BULK_CASES_PER_SCALE = 50_000

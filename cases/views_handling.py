@@ -76,6 +76,10 @@ def _record_forms(request, institution):
     steps = [cls(data=data, institution=institution, prefix=cls.step) for cls in forms.STEPS]
     for step in steps:
         step.fields.pop("urgent", None)  # staff set the urgency level itself, in the first section
+    who = steps[0].fields
+    who["submitter_is_victim"].label = _("Did the affected person tell the institution themselves?")
+    who["submitter_is_victim"].initial = "no"
+    who["relationship"].label = _("If not, who told the institution (a role, not a name)?")
     return forms.StaffRecordForm(data, prefix="record"), steps
 
 
