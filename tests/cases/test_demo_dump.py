@@ -31,7 +31,9 @@ def demo(db):
 def test_demo_seed(demo):
     from django.contrib.auth import get_user_model
 
-    assert Case.objects.for_institution(demo).count() == 24
+    assert Case.objects.for_institution(demo).filter(origin="public_form").count() == 24
+    recorded = Case.objects.for_institution(demo).get(origin="media")  # staff-recorded, the same defender again
+    assert recorded.repeat_attack and recorded.escalated_at is not None
     names = set(ProtectionMechanism.objects.filter(institution__isnull=True).values_list("name", flat=True))
     assert any("ProtectDefenders" in n for n in names) and any("Access Now" in n for n in names)
     officer = get_user_model().objects.get(username="cases@komnasham.example")
