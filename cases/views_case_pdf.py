@@ -9,9 +9,10 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 
-from cases import exports, selectors, services, unlock
+from cases import crypto, exports, selectors, services, unlock
 from cases.views import no_store
 from r2dr import permissions as scope
 from r2dr.roles import Role
@@ -40,6 +41,9 @@ def case_file(request, institution_slug, case_id):
         content = exports.case_file(case=case, case_key=key, purpose=variant)
     except exports.NotAllowed as refused:
         messages.error(request, str(refused))
+        return redirect("cases_case_file", institution_slug=institution.slug, case_id=case.pk)
+    except crypto.DecryptionError:
+        messages.error(request, _("This case's content cannot be decrypted (benchmark data, or damaged)."))
         return redirect("cases_case_file", institution_slug=institution.slug, case_id=case.pk)
     pdf = exports.case_file_pdf(
         content=content, institution=institution, exported_by=request.user, exported_at=timezone.now()
