@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from cases import services
 from cases.models import ConsentAnswer, ConsentKind, Intervention
-from cases.selectors import consent_in_force
+from cases.selectors import case_links, consent_in_force
 
 
 class NotAllowed(Exception):
@@ -343,7 +343,7 @@ def case_file(*, case, case_key, purpose: str = CASE_FILE_INTERNAL) -> dict:
         "messages": messages,
         "attachments": attachments,
         "consents": [{"obj": c, "in_force": in_force[c.kind] == c.pk} for c in consents],
-        "links": [] if shareable else list(case.links_from.select_related("other")),
+        "links": [] if shareable else case_links(case),
     }
 
 

@@ -260,6 +260,8 @@ class Case(TenantModel):
     # Set when the case was escalated to the institution head (urgent, repeat attack, or response target missed).
     escalated_at = models.DateTimeField(null=True, blank=True)
     origin = models.CharField(max_length=16, choices=Origin.choices, default=Origin.PUBLIC_FORM)
+    # The keyring under which the keyed name digests were computed (None: not yet; they need an unlocked officer).
+    names_keyring_id = models.PositiveIntegerField(null=True, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

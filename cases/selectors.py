@@ -144,6 +144,24 @@ def saved_inbox_views(institution, user):
     )
 
 
+def case_links(case) -> list[dict]:
+    """Links of a case in both directions: [{"kind": label, "other": Case}], a duplicate seen from its main case
+    labelled as such."""
+    from django.utils.translation import gettext as _
+
+    from cases.models import CaseLink
+
+    links = CaseLink.objects.for_institution(case.institution)
+    out = [
+        {"kind": link.get_kind_display(), "other": link.other}
+        for link in links.filter(case=case).select_related("other").order_by("at", "pk")
+    ]
+    for link in links.filter(other=case).select_related("case").order_by("at", "pk"):
+        kind = _("Duplicate of this case") if link.kind == CaseLink.Kind.DUPLICATE else link.get_kind_display()
+        out.append({"kind": kind, "other": link.case})
+    return out
+
+
 def case_officers(institution):
     """Users who may be assigned cases: the institution's case officers."""
     from django.contrib.auth import get_user_model

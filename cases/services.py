@@ -828,14 +828,66 @@ def case_index_names(*, case: Case, case_key: bytes, institution_private: bytes)
     text = "\n".join(filter(None, [data.get("affected_names", ""), data.get("organisation", "")]))
     values = duplicates.digests(institution_private, keyring.pk, text)
     existing = NameDigest.objects.for_institution(case.institution).filter(case=case, keyring=keyring)
-    if sorted(existing.values_list("digest", flat=True)) == sorted(values):
+    if case.names_keyring_id == keyring.pk and sorted(existing.values_list("digest", flat=True)) == sorted(values):
         return len(values)
     with transaction.atomic():
         NameDigest.objects.for_institution(case.institution).filter(case=case).delete()
         NameDigest.objects.bulk_create(
             [NameDigest(institution=case.institution, case=case, keyring=keyring, digest=d) for d in values]
         )
+        Case.objects.for_institution(case.institution).filter(pk=case.pk).update(names_keyring_id=keyring.pk)
+        case.names_keyring_id = keyring.pk
     return len(values)
+
+
+def index_pending_names(*, institution, institution_private: bytes, by=None, limit: int = 500) -> int:
+    """Compute the name digests of cases not yet indexed under the active keyring (new reports, or all of them
+    after a key rotation), then run repeat-attack detection for those whose digests match another case. Runs
+    whenever an officer unlocks keys, so detection does not wait for someone to open each case. Returns the
+    number of cases indexed (at most `limit` per call; the rest follow at the next unlock)."""
+    from cases.models import NameDigest
+
+    keyring = active_keyring(institution)
+    if keyring is None:
+        return 0
+    pending = list(
+        Case.objects.for_institution(institution)
+        .exclude(names_keyring_id=keyring.pk)
+        .select_related("institution")
+        .order_by("received_at", "pk")[:limit]
+    )
+    indexed = []
+    for case in pending:
+        try:
+            key = case_key_for_officer(case, institution_private)
+            case_index_names(case=case, case_key=key, institution_private=institution_private)
+        except crypto.DecryptionError:
+            logger.warning("case %s: content does not decrypt; names not indexed", case.pk)
+            continue
+        indexed.append(case)
+    if not indexed:
+        return 0
+    digests = NameDigest.objects.for_institution(institution).filter(keyring=keyring)
+    mine = digests.filter(case_id__in=[c.pk for c in indexed])
+    shared = set(
+        mine.filter(digest__in=digests.exclude(case_id__in=mine.values("case_id")).values("digest")).values_list(
+            "case_id", flat=True
+        )
+    )
+    # Within the batch itself: digests that occur on more than one indexed case.
+    from django.db.models import Count
+
+    repeated = (
+        mine.values("digest")
+        .annotate(n=Count("case_id", distinct=True))
+        .filter(n__gt=1)
+        .values_list("digest", flat=True)
+    )
+    shared |= set(mine.filter(digest__in=list(repeated)).values_list("case_id", flat=True))
+    for case in indexed:
+        if case.pk in shared:
+            detect_repeat_attack(case=case, by=by)
+    return len(indexed)
 
 
 def case_link(*, case: Case, other: Case, kind: str, by):
@@ -936,7 +988,7 @@ def case_record(
             case=case, case_key=key, by=by, kind=source_kind, reliability=reliability, description=source_description
         )
         log_access(institution=institution, user=by, action="recorded", case=case, detail=origin)
-    case_index_names(case=case, case_key=key, institution_private=institution_private)
+    index_pending_names(institution=institution, institution_private=institution_private, by=by)
     detect_repeat_attack(case=case, by=by)
     return case, code
 
@@ -1055,8 +1107,8 @@ def detect_repeat_attack(*, case: Case, by=None) -> list[Case]:
             .update(repeat_attack=True)
         )
         if flagged or new:
-            case.repeat_attack = True
             log_access(institution=institution, user=by, action="repeat_attack.detected", case=case)
+    case.repeat_attack = True
     if case.status != Status.CLOSED:
         case_escalate(case=case, by=by, reason=ESCALATION_REPEAT)
     return found

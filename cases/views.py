@@ -838,7 +838,7 @@ def case_detail(request, institution_slug, case_id):
             "source_form": forms.SourceForm(),
             "interventions": interventions,
             "possible_duplicates": possible,
-            "links": case.links_from.select_related("other"),
+            "links": selectors.case_links(case),
             "intervention_form": forms.InterventionForm(institution=institution),
             "restrict_form": forms.RestrictForm(
                 officers=selectors.case_officers(institution),
@@ -1052,6 +1052,8 @@ def unlock_view(request, institution_slug):
         else:
             response = redirect(next_url)
             unlock.store(request, response, institution, keyring_id, private)
+            # New reports get their keyed name digests now, and repeat attacks are flagged without waiting.
+            services.index_pending_names(institution=institution, institution_private=private, by=request.user)
             messages.success(request, _("Case keys unlocked for 15 minutes of activity."))
             return response
     return _staff_render(

@@ -217,22 +217,30 @@ def test_the_same_defender_attacked_again_is_detected_linked_and_escalated(clien
     unrelated = report(institution, names="Someone Else", date=D(2025, 6, 1))
     near = report(institution, names="budi  SANTOSO", date=D(2024, 1, 20))  # ten days apart: a possible duplicate
     again = report(institution, names="SANTOSO Budi", date=D(2025, 6, 1))
-    unlock_client(client, institution)
-    for case in (first, unrelated, near, again):
-        client.get(f"/{institution.slug}/cases/{case.pk}/")  # opening a case indexes its names and checks them
+    assert not any(Case.objects.for_institution(institution).values_list("repeat_attack", flat=True))
+    unlock_client(client, institution)  # unlocking indexes the new cases' names and checks them: no case opened
     flags = dict(Case.objects.for_institution(institution).values_list("pk", "repeat_attack"))
     assert flags == {first.pk: True, unrelated.pk: False, near.pk: True, again.pk: True}
-    repeat = set(
-        CaseLink.objects.for_institution(institution)
+    repeat = {
+        frozenset(pair)
+        for pair in CaseLink.objects.for_institution(institution)
         .filter(kind=CaseLink.Kind.REPEAT)
         .values_list("case_id", "other_id")
-    )
-    assert (near.pk, first.pk) not in repeat and (first.pk, near.pk) not in repeat
-    assert {(again.pk, first.pk), (again.pk, near.pk)} <= repeat
+    }
+    assert repeat == {frozenset((again.pk, first.pk)), frozenset((again.pk, near.pk))}
     again.refresh_from_db()
     assert again.escalated_at is not None
     assert "cases.repeat_attack.detected" in set(services.access_entries(institution).values_list("action", flat=True))
     assert again.reference in client.get(f"/{institution.slug}/cases/?repeat_attack=on").content.decode()
+    assert (
+        "Same defender or organisation attacked again"
+        in client.get(f"/{institution.slug}/cases/{again.pk}/").content.decode()
+    )
+    # A case added later is checked when it is opened (or at the next unlock).
+    latest = report(institution, names="Budi Santoso", date=D(2026, 1, 5))
+    client.get(f"/{institution.slug}/cases/{latest.pk}/")
+    latest.refresh_from_db()
+    assert latest.repeat_attack and latest.names_keyring_id is not None
 
 
 # --- reminders ---------------------------------------------------------------------------------------------
