@@ -40,13 +40,14 @@ def test_record_detect_repeat_save_view_and_merge(keyed_institution, live_server
     e2e_login(page, live_server, officer.email, PASSWORD, SECRET)
     page.goto(f"{base}/cases/unlock/")
     page.get_by_label("Case passphrase").fill(PASSPHRASE)
-    page.get_by_role("button", name="Unlock").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Unlock").click()
 
     # --- record a media case at 360 px -----------------------------------------------------------------
     page.set_viewport_size({"width": 360, "height": 780})
     page.goto(f"{base}/cases/")
-    page.get_by_role("link", name="Record a case the institution learned of").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Record a case the institution learned of").click()
     page.get_by_label("How did the institution learn of this case?").select_option("media")
     page.get_by_label(re.compile(r"^Source:?$")).select_option("media")
     page.get_by_label("Reliability of the source").select_option("usually")
@@ -83,8 +84,8 @@ def test_record_detect_repeat_save_view_and_merge(keyed_institution, live_server
         page.get_by_role("button", name="Save this view").click()
     expect(page.get_by_text("View “Repeat attacks” saved.")).to_be_visible()
     page.goto(f"{base}/cases/")
-    page.get_by_role("link", name="Repeat attacks").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Repeat attacks").click()
     listed = page.content()
     assert all(c.reference in listed for c in (recorded, earlier, duplicate)) and unrelated.reference not in listed
     shot(page, "cases-inbox-saved-view-1280")
