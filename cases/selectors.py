@@ -222,8 +222,12 @@ def duplicate_candidates(*, case, user, limit=20) -> list[dict]:
     from cases.models import CaseLink, NameDigest
 
     visible = cases_visible_to(case.institution, user).exclude(pk=case.pk)
-    linked = CaseLink.objects.for_institution(case.institution).filter(case=case).values("other_id")
-    visible = visible.exclude(pk__in=linked).defer("receipt_wrapped_key")
+    links = CaseLink.objects.for_institution(case.institution)
+    visible = (
+        visible.exclude(pk__in=links.filter(case=case).values("other_id"))
+        .exclude(pk__in=links.filter(other=case).values("case_id"))
+        .defer("receipt_wrapped_key")
+    )
     mine = NameDigest.objects.for_institution(case.institution).filter(case=case)
     same_name_ids = set(
         NameDigest.objects.for_institution(case.institution)

@@ -97,6 +97,8 @@ def test_record_detect_repeat_save_view_and_merge(keyed_institution, live_server
         page.get_by_role("button", name="Merge into that case").click()
     expect(page.get_by_text(re.compile(r"was merged into"))).to_be_visible()
     assert "Second report of the same threat." in page.content()  # now a source of the main case
+    # Linked cases (the merged one, the repeat attack) are listed once as links, no longer as suggestions.
+    expect(page.locator("ul.duplicates")).to_have_count(0)
     shot(page, "cases-merged-1280")
     duplicate.refresh_from_db()
     assert duplicate.outcome == Outcome.MERGED and duplicate.duplicate_of_id == earlier.pk
