@@ -42,6 +42,45 @@ VIOLATION_TYPES = [
     ("other-harm", "Other harmful act", True, 10),
 ]
 
+# Indonesian and Thai labels of the violation types above, by code (read through `obj.tr("label")`).
+VIOLATION_TYPE_LABELS = {
+    "judicial-harassment": {
+        "id": "Pelecehan yudisial atau kriminalisasi",
+        "th": "การคุกคามทางกระบวนการยุติธรรมหรือการดำเนินคดีอาญา",
+    },
+    "arbitrary-detention": {"id": "Penangkapan atau penahanan sewenang-wenang", "th": "การจับกุมหรือคุมขังโดยพลการ"},
+    "threats": {"id": "Intimidasi dan ancaman, termasuk ancaman pembunuhan", "th": "การข่มขู่และคุกคาม รวมถึงการขู่ฆ่า"},
+    "physical-assault": {"id": "Serangan fisik", "th": "การทำร้ายร่างกาย"},
+    "killing": {"id": "Pembunuhan", "th": "การสังหาร"},
+    "enforced-disappearance": {"id": "Penghilangan paksa", "th": "การบังคับบุคคลให้สูญหาย"},
+    "torture": {"id": "Penyiksaan atau perlakuan buruk", "th": "การทรมานหรือการปฏิบัติที่โหดร้าย"},
+    "abduction": {"id": "Penculikan atau pembawaan paksa", "th": "การลักพาตัวหรือการอุ้มตัวไป"},
+    "unfair-trial": {"id": "Pengingkaran hak atas peradilan yang adil", "th": "การไม่ได้รับการพิจารณาคดีที่เป็นธรรม"},
+    "administrative-harassment": {"id": "Pelecehan administratif", "th": "การกลั่นแกล้งด้วยมาตรการทางปกครอง"},
+    "online-harassment": {"id": "Pelecehan daring", "th": "การคุกคามทางออนไลน์"},
+    "family-threats": {"id": "Ancaman terhadap anggota keluarga", "th": "การข่มขู่สมาชิกในครอบครัว"},
+    "stigmatisation": {
+        "id": "Stigmatisasi, kampanye hitam, atau pelabelan sebagai komunis atau teroris (red-tagging)",
+        "th": "การตีตรา การใส่ร้ายป้ายสี หรือการกล่าวหาว่าเป็นคอมมิวนิสต์หรือผู้ก่อการร้าย (red-tagging)",
+    },
+    "surveillance": {"id": "Pengintaian atau pemantauan diam-diam", "th": "การสอดแนมหรือการติดตามความเคลื่อนไหว"},
+    "travel-ban": {"id": "Larangan bepergian", "th": "การห้ามเดินทาง"},
+    "raid-property": {
+        "id": "Penggerebekan atau serangan terhadap rumah, kantor, atau harta benda",
+        "th": "การบุกค้นหรือโจมตีบ้าน สำนักงาน หรือทรัพย์สิน",
+    },
+    "sexual-violence": {
+        "id": "Kekerasan seksual atau berbasis gender",
+        "th": "ความรุนแรงทางเพศหรือความรุนแรงบนฐานเพศภาวะ",
+    },
+    "funding-restriction": {
+        "id": "Pencabutan status badan hukum atau pembatasan pendanaan",
+        "th": "การเพิกถอนการจดทะเบียนหรือการจำกัดแหล่งทุน",
+    },
+    "reprisal-un": {"id": "Pembalasan karena bekerja sama dengan PBB", "th": "การตอบโต้เพราะให้ความร่วมมือกับสหประชาชาติ"},
+    "other-harm": {"id": "Tindakan merugikan lainnya", "th": "การกระทำอื่นที่ก่อให้เกิดอันตราย"},
+}
+
 DEFENDER_GROUPS = [
     ("pro-democracy", "Pro-democracy activists", 30),
     ("whrd", "Women human rights defenders", 20),
@@ -63,6 +102,30 @@ DEFENDER_GROUPS = [
     ("family-members", "Family members of defenders", 1),
 ]
 
+DEFENDER_GROUP_LABELS = {
+    "pro-democracy": {"id": "Aktivis prodemokrasi", "th": "นักกิจกรรมเพื่อประชาธิปไตย"},
+    "whrd": {"id": "Perempuan pembela hak asasi manusia", "th": "นักปกป้องสิทธิมนุษยชนหญิง"},
+    "land-environment": {"id": "Pembela hak atas tanah dan lingkungan hidup", "th": "นักปกป้องสิทธิในที่ดินและสิ่งแวดล้อม"},
+    "ngo-staff": {"id": "Staf organisasi nonpemerintah", "th": "เจ้าหน้าที่องค์กรพัฒนาเอกชน"},
+    "students-youth": {"id": "Mahasiswa, pelajar, dan aktivis muda", "th": "นักศึกษาและนักกิจกรรมเยาวชน"},
+    "journalists": {"id": "Jurnalis dan pekerja media", "th": "นักข่าวและผู้ปฏิบัติงานด้านสื่อ"},
+    "trade-unionists": {
+        "id": "Anggota serikat pekerja dan aktivis perburuhan",
+        "th": "นักสหภาพแรงงานและนักกิจกรรมด้านแรงงาน",
+    },
+    "indigenous": {"id": "Pembela hak masyarakat adat", "th": "นักปกป้องสิทธิของชนเผ่าพื้นเมือง"},
+    "community": {"id": "Pembela HAM berbasis komunitas dan akar rumput", "th": "นักปกป้องสิทธิมนุษยชนในชุมชนและระดับรากหญ้า"},
+    "esc-rights": {"id": "Pembela hak ekonomi, sosial, dan budaya", "th": "นักปกป้องสิทธิทางเศรษฐกิจ สังคม และวัฒนธรรม"},
+    "corporate-accountability": {"id": "Pegiat akuntabilitas korporasi", "th": "ผู้รณรงค์ด้านความรับผิดชอบของภาคธุรกิจ"},
+    "peasant-leaders": {"id": "Pemimpin petani", "th": "แกนนำเกษตรกร"},
+    "right-to-information": {"id": "Aktivis hak atas informasi", "th": "นักกิจกรรมด้านสิทธิในการเข้าถึงข้อมูลข่าวสาร"},
+    "lgbtiq": {"id": "Pembela hak LGBTIQ", "th": "นักปกป้องสิทธิของกลุ่ม LGBTIQ"},
+    "disability": {"id": "Pembela hak penyandang disabilitas", "th": "นักปกป้องสิทธิคนพิการ"},
+    "lawyers": {"id": "Pengacara", "th": "ทนายความ"},
+    "nhri-staff": {"id": "Staf lembaga nasional hak asasi manusia", "th": "เจ้าหน้าที่สถาบันสิทธิมนุษยชนแห่งชาติ"},
+    "family-members": {"id": "Anggota keluarga pembela HAM", "th": "สมาชิกในครอบครัวของนักปกป้องสิทธิมนุษยชน"},
+}
+
 # (code, label, kind, weight)
 PERPETRATOR_TYPES = [
     ("police", "Police", "state", 40),
@@ -78,6 +141,21 @@ PERPETRATOR_TYPES = [
     ("armed-groups", "Armed groups", "non_state", 1),
     ("unknown", "Not known", "unknown", 1),
 ]
+
+PERPETRATOR_TYPE_LABELS = {
+    "police": {"id": "Polisi", "th": "ตำรวจ"},
+    "military": {"id": "Militer", "th": "ทหาร"},
+    "judiciary": {"id": "Lembaga peradilan atau kejaksaan", "th": "ศาลหรืออัยการ"},
+    "local-officials": {"id": "Pejabat daerah", "th": "เจ้าหน้าที่ท้องถิ่น"},
+    "other-officials": {"id": "Pejabat negara lainnya", "th": "เจ้าหน้าที่รัฐอื่น ๆ"},
+    "de-facto-authorities": {"id": "Otoritas de facto", "th": "ผู้มีอำนาจโดยพฤตินัย"},
+    "private-security": {"id": "Petugas keamanan swasta", "th": "หน่วยรักษาความปลอดภัยเอกชน"},
+    "organised-crime": {"id": "Kejahatan terorganisasi", "th": "องค์กรอาชญากรรม"},
+    "landowners": {"id": "Pemilik tanah", "th": "เจ้าของที่ดิน"},
+    "corporations": {"id": "Perusahaan", "th": "บริษัท"},
+    "armed-groups": {"id": "Kelompok bersenjata", "th": "กลุ่มติดอาวุธ"},
+    "unknown": {"id": "Tidak diketahui", "th": "ไม่ทราบ"},
+}
 
 # (code, label, articles of the UN Declaration on HRDs)
 RIGHTS = [
@@ -96,6 +174,32 @@ RIGHTS = [
     ("non-discrimination", "Non-discrimination", "2"),
     ("communicate-international", "Communicating with international bodies", "5, 9"),
 ]
+
+RIGHT_LABELS = {
+    "expression": {
+        "id": "Kebebasan berpendapat dan berekspresi (daring dan luring)",
+        "th": "เสรีภาพในการแสดงความคิดเห็นและการแสดงออก (ทั้งออนไลน์และออฟไลน์)",
+    },
+    "information": {"id": "Akses terhadap informasi", "th": "การเข้าถึงข้อมูลข่าวสาร"},
+    "association": {"id": "Kebebasan berserikat", "th": "เสรีภาพในการสมาคม"},
+    "assembly": {"id": "Kebebasan berkumpul secara damai", "th": "เสรีภาพในการชุมนุมโดยสงบ"},
+    "participation": {"id": "Ikut serta dalam urusan publik", "th": "การมีส่วนร่วมในกิจการสาธารณะ"},
+    "liberty-security": {"id": "Kebebasan dan keamanan pribadi", "th": "เสรีภาพและความปลอดภัยของบุคคล"},
+    "life": {"id": "Hak untuk hidup", "th": "สิทธิในชีวิต"},
+    "torture": {"id": "Bebas dari penyiksaan dan perlakuan buruk", "th": "การไม่ถูกทรมานหรือปฏิบัติอย่างโหดร้าย"},
+    "fair-trial": {
+        "id": "Peradilan yang adil dan pemulihan yang efektif",
+        "th": "การพิจารณาคดีที่เป็นธรรมและการเยียวยาที่มีประสิทธิผล",
+    },
+    "movement": {"id": "Kebebasan bergerak", "th": "เสรีภาพในการเดินทางและการเคลื่อนย้าย"},
+    "privacy": {"id": "Privasi", "th": "ความเป็นส่วนตัว"},
+    "resources": {"id": "Akses terhadap sumber daya dan pendanaan", "th": "การเข้าถึงทรัพยากรและแหล่งทุน"},
+    "non-discrimination": {"id": "Nondiskriminasi", "th": "การไม่เลือกปฏิบัติ"},
+    "communicate-international": {
+        "id": "Berkomunikasi dengan badan-badan internasional",
+        "th": "การติดต่อสื่อสารกับองค์กรระหว่างประเทศ",
+    },
+}
 
 # Regional directory of protection mechanisms, described in our own words.
 MECHANISMS = [
@@ -140,24 +244,80 @@ MECHANISMS = [
     ),
 ]
 
+# Indonesian and Thai descriptions of the mechanisms above, by name (the names are proper names, kept as they are).
+MECHANISM_DESCRIPTIONS = {
+    "Protection Plan for Human Rights Defenders at Risk (FORUM-ASIA)": {
+        "id": "Bantuan jangka pendek bagi pembela HAM yang berisiko di Asia, seperti relokasi sementara dan dukungan "
+        "mendesak lainnya.",
+        "th": "ความช่วยเหลือระยะสั้นสำหรับนักปกป้องสิทธิมนุษยชนที่ตกอยู่ในความเสี่ยงในเอเชีย เช่น การย้ายที่อยู่ชั่วคราวและการสนับสนุนเร่งด่วนอื่น ๆ",
+    },
+    "ProtectDefenders.eu": {
+        "id": "Mekanisme Uni Eropa bagi pembela HAM yang berisiko di seluruh dunia, dijalankan oleh konsorsium LSM: "
+        "layanan bantuan 24/7, hibah darurat, dan relokasi sementara.",
+        "th": "กลไกของสหภาพยุโรปสำหรับนักปกป้องสิทธิมนุษยชนที่ตกอยู่ในความเสี่ยงทั่วโลก ดำเนินงานโดยกลุ่มองค์กรพัฒนาเอกชน "
+        "มีสายด่วนตลอด 24 ชั่วโมง ทุนช่วยเหลือฉุกเฉิน และการย้ายที่อยู่ชั่วคราว",
+    },
+    "Urgent Action Fund for Women's Human Rights, Asia & Pacific": {
+        "id": "Hibah tanggap cepat bagi pembela HAM perempuan dan nonbiner yang menghadapi risiko mendesak.",
+        "th": "ทุนช่วยเหลือเร่งด่วนสำหรับนักปกป้องสิทธิมนุษยชนหญิงและนอนไบนารีที่เผชิญความเสี่ยงเฉพาะหน้า",
+    },
+    "Freedom House emergency assistance": {
+        "id": "Bantuan keuangan darurat bagi pembela HAM dan organisasi yang terancam atau diserang, termasuk yang "
+        "bekerja untuk hak-hak LGBTIQ.",
+        "th": "ความช่วยเหลือทางการเงินฉุกเฉินสำหรับนักปกป้องสิทธิมนุษยชนและองค์กรที่ถูกคุกคามหรือโจมตี รวมถึงผู้ที่ทำงานด้านสิทธิของกลุ่ม LGBTIQ",
+    },
+    "Access Now Digital Security Helpline": {
+        "id": "Bantuan 24 jam untuk serangan digital, akun yang dibobol, dan keamanan digital.",
+        "th": "ความช่วยเหลือตลอด 24 ชั่วโมงเมื่อถูกโจมตีทางดิจิทัลหรือบัญชีถูกเจาะ และด้านความปลอดภัยทางดิจิทัล",
+    },
+    "Shelter City and protective fellowships": {
+        "id": "Relokasi sementara untuk beristirahat dan memulihkan diri, seperti Shelter City (Justice and Peace) dan "
+        "Protective Fellowship Scheme dari Centre for Applied Human Rights, University of York.",
+        "th": "การย้ายที่อยู่ชั่วคราวเพื่อพักฟื้น เช่น Shelter City (Justice and Peace) และ Protective Fellowship Scheme "
+        "ของ Centre for Applied Human Rights มหาวิทยาลัยยอร์ก",
+    },
+}
+
 
 def seed_taxonomies():
+    def translate(obj, texts):
+        """Set the seeded Indonesian and Thai texts, keeping every other language (e.g. labels a regional admin
+        added), and write only when something changed, so that seeding twice changes nothing."""
+        data = {lang: dict(fields) for lang, fields in (obj.translations or {}).items()}
+        for lang, fields in texts.items():
+            data.setdefault(lang, {}).update(fields)
+        if data != (obj.translations or {}):
+            obj.translations = data
+            obj.save(update_fields=["translations"])
+
+    def labels(by_lang):
+        return {lang: {"label": text} for lang, text in by_lang.items()}
+
     for order, (code, label, sdg, _w) in enumerate(VIOLATION_TYPES):
-        ViolationType.objects.update_or_create(code=code, defaults={"label": label, "sdg_16101": sdg, "order": order})
+        obj, _created = ViolationType.objects.update_or_create(
+            code=code, defaults={"label": label, "sdg_16101": sdg, "order": order}
+        )
+        translate(obj, labels(VIOLATION_TYPE_LABELS[code]))
     for order, (code, label, _w) in enumerate(DEFENDER_GROUPS):
-        DefenderGroup.objects.update_or_create(code=code, defaults={"label": label, "order": order})
+        obj, _created = DefenderGroup.objects.update_or_create(code=code, defaults={"label": label, "order": order})
+        translate(obj, labels(DEFENDER_GROUP_LABELS[code]))
     for order, (code, label, kind, _w) in enumerate(PERPETRATOR_TYPES):
-        PerpetratorType.objects.update_or_create(code=code, defaults={"label": label, "kind": kind, "order": order})
+        obj, _created = PerpetratorType.objects.update_or_create(
+            code=code, defaults={"label": label, "kind": kind, "order": order}
+        )
+        translate(obj, labels(PERPETRATOR_TYPE_LABELS[code]))
     for order, (code, label, articles) in enumerate(RIGHTS):
-        Right.objects.update_or_create(
+        obj, _created = Right.objects.update_or_create(
             code=code, defaults={"label": label, "declaration_articles": articles, "order": order}
         )
+        translate(obj, labels(RIGHT_LABELS[code]))
     for order, (name, description, url, contact) in enumerate(MECHANISMS):
-        ProtectionMechanism.objects.update_or_create(
+        obj, _created = ProtectionMechanism.objects.update_or_create(
             institution=None,
             name=name,
             defaults={"description": description, "url": url, "contact": contact, "order": order},
         )
+        translate(obj, {lang: {"description": text} for lang, text in MECHANISM_DESCRIPTIONS[name].items()})
 
 
 def _weighted(rng, rows, weight_index):

@@ -1,0 +1,498 @@
+"""The defender-facing pages in Indonesian and Thai: the catalogues cover every public string, the compiled
+catalogues in the repository match them, placeholders survive translation, and a defender who picks the language
+sees the report form, the consent questions and the follow-up page in it, with the taxonomy terms translated.
+
+Which strings are "public" is read from the sources themselves (the public templates, the step forms and the public
+views), so a string added to a public page without a translation makes the completeness test fail."""
+
+import ast
+import gettext
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation.template import templatize
+
+from cases import demo
+from cases.models import Consent, DefenderGroup, PerpetratorType, ProtectionMechanism, Right, ViolationType
+from tests.cases.helpers import receipt_of, state_of, step_data, submit_report
+
+BASE = Path(settings.BASE_DIR)
+LANGUAGES = ("id", "th")
+
+PUBLIC_TEMPLATES = [
+    "templates/base.html",
+    "templates/403.html",
+    "templates/404.html",
+    "templates/500.html",
+    "templates/r2dr/_form.html",
+    "templates/r2dr/home.html",
+    "cases/templates/cases/public_base.html",
+    "cases/templates/cases/_mechanisms.html",
+    *sorted(str(p.relative_to(BASE)) for p in BASE.glob("cases/templates/cases/report_*.html")),
+    *sorted(str(p.relative_to(BASE)) for p in BASE.glob("cases/templates/cases/followup_*.html")),
+]
+# Top-level names whose strings a defender reads: the public form's steps and choices, the public views' messages,
+# and the choice labels shown on the public pages.
+PUBLIC_PYTHON = {
+    "cases/forms.py": {
+        "TaxonomyChoices",
+        "YES_NO",
+        "AffectedStep",
+        "IncidentStep",
+        "SinceStep",
+        "CONSENT_QUESTIONS",
+        "CONSENT_CHOICES",
+        "ConsentStep",
+        "FollowUpOpenForm",
+        "MessageForm",
+    },
+    "cases/views.py": {
+        "STATUS_HELP",
+        "_uploads",
+        "_summary",
+        "_report_post",
+        "_receipt_confirm",
+        "_followup",
+        "_render_followup_case",
+        "_followup_action",
+        "_notify_submitter",
+    },
+    "cases/models.py": {
+        "PerpetratorKind",
+        "Status",
+        "DatePrecision",
+        "AffectedKind",
+        "Gender",
+        "AgeGroup",
+        "ConsentAnswer",
+    },
+}
+GETTEXT_NAMES = {"_", "_lazy", "gettext", "gettext_lazy", "ngettext", "ngettext_lazy"}
+PLACEHOLDER = re.compile(r"%(?:\(\w+\))?[-#0 +]*\d*(?:\.\d+)?[sdifr]")
+
+
+# --- reading the catalogues and the sources ------------------------------------------------------------------
+
+
+def _po_string(line):
+    return ast.literal_eval(line.strip())
+
+
+def read_po(language):
+    """The entries of a .po file: {key: {"strs": [...], "flags": set(), "plural": bool}}, key being the msgid or,
+    for plurals, (msgid, msgid_plural). A small reader: polib is not a dependency of the project."""
+    text = (BASE / "locale" / language / "LC_MESSAGES" / "django.po").read_text(encoding="utf-8")
+    entries, header = {}, None
+    for block in text.split("\n\n"):
+        fields, flags, current = {}, set(), None
+        for line in block.splitlines():
+            if line.startswith("#~"):
+                fields = {}
+                break
+            if line.startswith("#,"):
+                flags |= {f.strip() for f in line[2:].split(",")}
+            elif line.startswith("#") or not line.strip():
+                continue
+            elif line.startswith('"'):
+                fields[current] += _po_string(line)
+            else:
+                current, rest = line.split(" ", 1)
+                fields[current] = _po_string(rest)
+        if "msgid" not in fields:
+            continue
+        if fields["msgid"] == "":
+            header = fields["msgstr"]
+            continue
+        plural = "msgid_plural" in fields
+        key = (fields["msgid"], fields["msgid_plural"]) if plural else fields["msgid"]
+        strs = [v for k, v in sorted(fields.items()) if k.startswith("msgstr")]
+        entries[key] = {"strs": strs, "flags": flags, "plural": plural}
+    return header, entries
+
+
+def translated(entry):
+    return entry is not None and "fuzzy" not in entry["flags"] and all(entry["strs"])
+
+
+TEMPLATE_CALL = re.compile(r"\b(n?p?gettext)\(((?:\s*u?(?:'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")\s*,?)+)")
+LITERAL = re.compile(r"u?('(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")")
+
+
+def template_msgids(path):
+    """What makemessages would extract from one template (the same templatize step it runs)."""
+    out = set()
+    for call in TEMPLATE_CALL.finditer(templatize((BASE / path).read_text(encoding="utf-8"), origin=path)):
+        literals = [ast.literal_eval(x) for x in LITERAL.findall(call.group(2))]
+        name = call.group(1)
+        if name.startswith("np"):
+            out.add(tuple(literals[1:3]))
+        elif name.startswith("p"):
+            out.add(literals[1])
+        elif name.startswith("n"):
+            out.add(tuple(literals[:2]))
+        else:
+            out.add(literals[0])
+    return out
+
+
+def python_msgids(path, names):
+    out = set()
+    for node in ast.parse((BASE / path).read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.Assign):
+            name = getattr(node.targets[0], "id", None)
+        elif isinstance(node, ast.AnnAssign):
+            name = getattr(node.target, "id", None)
+        else:
+            name = getattr(node, "name", None)
+        if name not in names:
+            continue
+        for call in ast.walk(node):
+            if isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id in GETTEXT_NAMES:
+                args = [a.value for a in call.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+                if call.func.id.startswith("n"):
+                    out.add(tuple(args[:2]))
+                elif args:
+                    out.add(args[0])
+    return out
+
+
+def public_msgids():
+    out = set()
+    for path in PUBLIC_TEMPLATES:
+        out |= template_msgids(path)
+    for path, names in PUBLIC_PYTHON.items():
+        found = python_msgids(path, names)
+        assert found, f"no strings found in {path}: was a public name renamed?"
+        out |= found
+    from r2dr import navigation
+
+    navigation._load()
+    with translation.override(None):
+        out |= {str(e.label) for e in navigation._registry if e.kind == navigation.PUBLIC}
+    return out
+
+
+# --- the catalogues -----------------------------------------------------------------------------------------
+
+
+def test_public_string_sources_are_found():
+    msgids = public_msgids()
+    # One string from each kind of source: a template, a step form, a consent answer, a view message, a model choice.
+    for expected in (
+        "Leave this site quickly",
+        "Who was affected?",
+        "Yes, but without names",
+        "No report matches this code. Check the digits and try again.",
+        "The institution has your report and will look at it soon.",
+        "Prefer not to say",
+        ("%(n)s file was attached.", "%(n)s files were attached."),
+    ):
+        assert expected in msgids
+    assert len(msgids) > 200
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_public_string_is_translated(language):
+    header, entries = read_po(language)
+    assert f"Language: {language}\n" in header
+    missing = sorted((m for m in public_msgids() if not translated(entries.get(m))), key=str)
+    assert not missing, f"{len(missing)} public strings without a {language} translation: {missing[:20]}"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_compiled_catalogue_matches_po(language):
+    """The .mo in the repository is what Django reads: it must carry every translation of the .po."""
+    _header, entries = read_po(language)
+    with open(BASE / "locale" / language / "LC_MESSAGES" / "django.mo", "rb") as f:
+        catalog = gettext.GNUTranslations(f)._catalog
+    stale = []
+    for key, entry in entries.items():
+        if not translated(entry):
+            continue
+        if entry["plural"]:
+            if catalog.get((key[0], 0)) != entry["strs"][0]:
+                stale.append(key)
+        elif catalog.get(key) != entry["strs"][0]:
+            stale.append(key)
+    assert not stale, f"run `manage.py compilemessages`: {len(stale)} stale, e.g. {stale[:5]}"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_placeholders_and_plural_forms_are_preserved(language):
+    header, entries = read_po(language)
+    assert "Plural-Forms: nplurals=1; plural=0;" in header
+    checked = 0
+    for key, entry in entries.items():
+        if not translated(entry):
+            continue
+        if entry["plural"]:
+            assert len(entry["strs"]) == 1, f"{language} has one plural form: {key}"
+            # The single form is used for every number, so it needs the plural's placeholders.
+            sources = key
+        else:
+            sources = (key,)
+        for source in sources:
+            expected = sorted(PLACEHOLDER.findall(source))
+            got = sorted(PLACEHOLDER.findall(entry["strs"][0]))
+            assert got == expected, f"{language}: placeholders of {source!r} became {entry['strs'][0]!r}"
+        if "python-format" in entry["flags"]:
+            checked += 1
+    assert checked >= 10
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_quoted_button_names_match_the_buttons(language):
+    """Help texts that name a button (“Send report”, “Leave this site quickly”, “No”) name it as it is translated."""
+    _header, entries = read_po(language)
+    quoted = re.compile(r"“([^”]+)”")
+    checked = 0
+    for key, entry in entries.items():
+        if entry["plural"] or not translated(entry):
+            continue
+        for name in quoted.findall(key):
+            if "%(" in name or not translated(entries.get(name)):
+                continue
+            assert f"“{entries[name]['strs'][0]}”" in entry["strs"][0], (key, entry["strs"][0])
+            checked += 1
+    assert checked >= 4
+
+
+# --- the pages a defender sees -----------------------------------------------------------------------------
+
+
+class _VisibleText(HTMLParser):
+    """Text a person sees or hears (screen readers read alt and aria-label), without scripts and styles."""
+
+    def __init__(self):
+        super().__init__()
+        self.parts, self._skip = [], 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style"):
+            self._skip += 1
+        for name, value in attrs:
+            if name in ("alt", "aria-label", "title", "placeholder") and value:
+                self.parts.append(value)
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style"):
+            self._skip -= 1
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.parts.append(data)
+
+
+def visible_text(response):
+    parser = _VisibleText()
+    parser.feed(response.content.decode())
+    return re.sub(r"\s+", " ", " ".join(parser.parts))
+
+
+def leftover_english(text, language):
+    """Public English strings still shown although the catalogue translates them."""
+    _header, entries = read_po(language)
+    found = []
+    for msgid in public_msgids():
+        source = msgid[0] if isinstance(msgid, tuple) else msgid
+        entry = entries.get(msgid)
+        if not translated(entry) or entry["strs"][0] == source:
+            continue
+        fragments = [f.strip() for f in PLACEHOLDER.split(source)]
+        whole = len(fragments) == 1
+        for fragment in fragments:
+            if not re.search("[A-Za-z]", fragment) or not (whole or len(fragment) >= 4):
+                continue  # numbers (an age range) read the same in every language; "of" is too short to tell
+            if re.search(rf"(?<!\w){re.escape(fragment)}(?!\w)", text):
+                found.append(fragment)
+    return sorted(set(found))
+
+
+def tr(language, text):
+    with translation.override(language):
+        return translation.gettext(text)
+
+
+@pytest.fixture
+def ready(institution_a, keyed, taxonomy):
+    keyed(institution_a)
+    return institution_a
+
+
+def choose_language(client, language, next_url):
+    """The language switcher in the footer (django's set_language view), as a defender would use it."""
+    response = client.post("/i18n/setlang/", {"language": language, "next": next_url})
+    assert response.status_code == 302 and response["Location"] == next_url
+    assert client.cookies[settings.LANGUAGE_COOKIE_NAME].value == language
+
+
+def walk_form(client, institution):
+    """The intro page and the four steps of the public form, as rendered."""
+    url = f"/{institution.slug}/report/"
+    data = step_data()
+    pages = [client.get(url)]
+    response = client.post(url, {"nav": "start"})
+    pages.append(response)
+    for step in ("who", "what", "since"):
+        response = client.post(url, {"state": state_of(response), "nav": "next", **data[step]})
+        pages.append(response)
+    for page in pages:
+        assert page.status_code == 200
+    return pages
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_public_form_in_the_chosen_language(client, ready, language):
+    choose_language(client, language, f"/{ready.slug}/report/")
+    intro, who, what, since, consent = walk_form(client, ready)
+    for page in (intro, who, what, since, consent):
+        assert f'<html lang="{language}"' in page.content.decode()
+        text = visible_text(page)
+        assert not leftover_english(text, language), leftover_english(text, language)
+        assert tr(language, "Leave this site quickly") in text
+    assert tr(language, "Start my report") in visible_text(intro)
+    assert tr(language, "Before you start: how your report is protected") in visible_text(intro)
+    who_text = visible_text(who)
+    for label in ("Who was affected?", "Are you the person affected?", "Prefer not to say", "Continue"):
+        assert tr(language, label) in who_text
+    assert "Step 1 of 4" not in who_text and tr(language, "Step %(n)s of %(count)s") % {"n": 1, "count": 4} in who_text
+    assert tr(language, "Back") in visible_text(what)
+    consent_text = visible_text(consent)
+    for question in (
+        "May the institution contact you about this report?",
+        "May the institution share this report with UN Special Procedures (UN independent experts)?",
+        "May the institution share this report with organisations that protect defenders at risk?",
+        "May anonymised facts from this report (no names, no places smaller than a country) appear in statistics?",
+        "Yes, with names (UN experts need names to raise a case with a government)",
+        "Yes, but without names",
+        "Send report",
+        "Check your answers",
+    ):
+        assert tr(language, question) in consent_text, question
+    # The review of earlier answers shows the choices in the same language.
+    assert tr(language, "Woman") in consent_text and tr(language, "State actor") in consent_text
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_error_messages_in_the_chosen_language(client, ready, language):
+    choose_language(client, language, f"/{ready.slug}/report/")
+    url = f"/{ready.slug}/report/"
+    data = step_data()
+    response = client.post(url, {"nav": "start"})
+    for step in ("who", "what", "since"):
+        response = client.post(url, {"state": state_of(response), "nav": "next", **data[step]})
+    unanswered = {k: v for k, v in data["consent"].items() if k != "consent_un"}
+    response = client.post(url, {"state": state_of(response), "nav": "submit", **unanswered})
+    text = visible_text(response)
+    assert tr(language, "Please answer this question (“No” is a fine answer).") in text
+    assert tr(language, "Please correct the fields marked below. Nothing you typed was lost.") in text
+    assert not leftover_english(text, language), leftover_english(text, language)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_consent_wording_is_recorded_as_the_defender_read_it(client, ready, language):
+    choose_language(client, language, f"/{ready.slug}/report/")
+    assert submit_report(client, ready).status_code == 200
+    consent = Consent.objects.for_institution(ready).get(kind="un")
+    assert consent.language == language
+    question = tr(
+        language, "May the institution share this report with UN Special Procedures (UN independent experts)?"
+    )
+    assert consent.wording == f"{question} — {tr(language, 'Yes, but without names')}"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_follow_up_in_the_browser_language(client, ready, language):
+    """The follow-up page, with the language taken from the browser's Accept-Language (no switcher used)."""
+    code = receipt_of(submit_report(client, ready))
+    headers = {"HTTP_ACCEPT_LANGUAGE": f"{language},en;q=0.5"}
+    url = f"/{ready.slug}/follow-up/"
+    opened = client.get(url, **headers)
+    assert tr(language, "Enter the receipt code you received when you sent your report.") in visible_text(opened)
+    assert not leftover_english(visible_text(opened), language)
+    page = client.post(url, {"receipt": code, "nav": "open"}, **headers)
+    assert page.status_code == 200
+    text = visible_text(page)
+    for expected in (
+        "Your report",
+        "Received",
+        "The institution has your report and will look at it soon.",
+        "Your consents",
+        "May the institution contact you about this report?",
+        "Save this answer",
+        "Reply or add information",
+        "Check for new messages",
+        "Close my report",
+    ):
+        assert tr(language, expected) in text, expected
+    assert not leftover_english(text, language), leftover_english(text, language)
+    changed = client.post(
+        url, {"state": state_of(page), "nav": "consent", "kind": "statistics", "answer": "no"}, **headers
+    )
+    assert tr(language, "Your choice was recorded.") in visible_text(changed)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_error_pages_in_the_chosen_language(client, db, language):
+    response = client.get("/no-such-institution/report/", HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 404
+    assert tr(language, "Page not found") in visible_text(response)
+    assert not leftover_english(visible_text(response), language)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_taxonomy_terms_show_their_translated_labels(client, ready, language):
+    choose_language(client, language, f"/{ready.slug}/report/")
+    _intro, who, what, _since, _consent = walk_form(client, ready)
+    who_text, what_text = visible_text(who), visible_text(what)
+    for code, label, *_rest in demo.DEFENDER_GROUPS:
+        assert demo.DEFENDER_GROUP_LABELS[code][language] in who_text
+        assert label not in who_text
+    for code, label, *_rest in demo.VIOLATION_TYPES:
+        assert demo.VIOLATION_TYPE_LABELS[code][language] in what_text
+        assert label not in what_text
+    for code, label, *_rest in demo.PERPETRATOR_TYPES:
+        assert demo.PERPETRATOR_TYPE_LABELS[code][language] in what_text
+    for code, _label, articles in demo.RIGHTS:
+        shown = tr(language, "%(label)s (art. %(articles)s)") % {
+            "label": demo.RIGHT_LABELS[code][language],
+            "articles": articles,
+        }
+        assert shown in what_text
+    for _name, description, *_rest in demo.MECHANISMS:
+        assert description not in what_text
+
+
+def test_seeding_translates_every_term_and_keeps_other_languages(db):
+    # A row from before the translations existed, with a label someone added in another language.
+    ViolationType.objects.create(code="killing", label="Killing", translations={"km": {"label": "ការសម្លាប់"}})
+    demo.seed_taxonomies()
+    demo.seed_taxonomies()
+    killing = ViolationType.objects.get(code="killing")
+    assert killing.tr("label", "km") == "ការសម្លាប់"
+    assert killing.tr("label", "id") == "Pembunuhan" and killing.tr("label", "th") == "การสังหาร"
+    for model in (ViolationType, DefenderGroup, PerpetratorType, Right):
+        rows = list(model.objects.all())
+        assert rows
+        for row in rows:
+            for language in LANGUAGES:
+                assert row.tr("label", language) not in ("", row.label), (model.__name__, row.code, language)
+    for mechanism in ProtectionMechanism.objects.filter(institution=None):
+        for language in LANGUAGES:
+            assert mechanism.tr("description", language) != mechanism.description
+    assert ViolationType.objects.count() == len(demo.VIOLATION_TYPES)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="cases/forms.py builds the month choices with strftime('%B') at import: English in every language. "
+    "Remove this marker once the month names go through gettext.",
+)
+def test_month_names_follow_the_language(client, ready):
+    choose_language(client, "id", f"/{ready.slug}/report/")
+    _intro, _who, what, _since, _consent = walk_form(client, ready)
+    assert "Maret" in visible_text(what) and "March" not in visible_text(what)
