@@ -6,6 +6,7 @@ import datetime
 
 from django import forms
 from django.utils import timezone
+from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import (
@@ -152,7 +153,7 @@ class IncidentStep(StepForm):
         required=False,
         coerce=int,
         empty_value=None,
-        choices=[("", "—")] + [(m, datetime.date(2000, m, 1).strftime("%B")) for m in range(1, 13)],
+        choices=[("", "—")] + [(m, MONTHS[m]) for m in range(1, 13)],
     )
     incident_year = forms.IntegerField(label=_("Year"), required=False, min_value=1990, max_value=2100)
     country_code = forms.ChoiceField(label=_("Country where it happened"))

@@ -16,7 +16,7 @@ from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_POST
@@ -42,11 +42,11 @@ logger = logging.getLogger(__name__)
 
 STEP_BY_NAME = {cls.step: cls for cls in forms.STEPS}
 STATUS_HELP = {
-    Status.RECEIVED: _lazy("The institution has your report and will look at it soon."),
-    Status.ASSESSMENT: _lazy("The institution is assessing whether and how it can act."),
-    Status.VERIFICATION: _lazy("The institution is checking the facts with other reliable sources."),
-    Status.ACTION: _lazy("The institution is acting on your report (for example, contacting the authorities)."),
-    Status.CLOSED: _lazy("The institution has closed this case. You can still send messages."),
+    Status.RECEIVED: gettext_lazy("The institution has your report and will look at it soon."),
+    Status.ASSESSMENT: gettext_lazy("The institution is assessing whether and how it can act."),
+    Status.VERIFICATION: gettext_lazy("The institution is checking the facts with other reliable sources."),
+    Status.ACTION: gettext_lazy("The institution is acting on your report (for example, contacting the authorities)."),
+    Status.CLOSED: gettext_lazy("The institution has closed this case. You can still send messages."),
 }
 HONEYPOT = "website"
 KEY_ROLES = (Role.CASE_OFFICER, Role.INSTITUTION_HEAD)
@@ -972,14 +972,12 @@ def _notify_submitter(request, case, key):
     if not email:
         return
     url = request.build_absolute_uri(reverse("cases_followup", kwargs={"institution_slug": case.institution.slug}))
-    send_mail(
-        _("Update on your report"),
-        _("There is an update on a report you made. To read it, open %(url)s and enter your receipt code.")
-        % {"url": url},
-        None,
-        [email],
-        fail_silently=True,
-    )
+    with translation.override(case.language or None):  # the language the defender reported in
+        subject = _("Update on your report")
+        body = _("There is an update on a report you made. To read it, open %(url)s and enter your receipt code.") % {
+            "url": url
+        }
+    send_mail(subject, body, None, [email], fail_silently=True)
 
 
 @scope.institution(Role.CASE_OFFICER)

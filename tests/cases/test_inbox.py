@@ -202,3 +202,19 @@ def test_status_change_emails_identified_submitter_without_content(client, staff
     client.post(f"/{institution.slug}/cases/{case.pk}/transition/", {"to_status": "assessment", "reason": "CANARY why"})
     assert len(mailoutbox) == 1 and mailoutbox[0].to == ["sub@example.org"]
     assert "CANARY" not in mailoutbox[0].body and case.reference not in mailoutbox[0].body
+
+
+def test_status_email_is_in_the_language_the_defender_reported_in(client, staff, mailoutbox):
+    institution, _officer, _colleague, _case = staff
+    case, _code = services.case_submit(
+        institution=institution,
+        clear={},
+        private={"affected_names": "Ani", "narrative": "n", "submitter_email": "ani@example.org"},
+        consents={"contact": "yes"},
+        consent_wording={},
+        language="id",
+    )
+    unlock_client(client, institution)  # the officer works in English
+    client.post(f"/{institution.slug}/cases/{case.pk}/", {"body": "Kami sudah menerima laporan Anda."})
+    assert mailoutbox[-1].subject == "Perkembangan laporan Anda"
+    assert "receipt code" not in mailoutbox[-1].body  # the body is Indonesian too

@@ -487,11 +487,6 @@ def test_seeding_translates_every_term_and_keeps_other_languages(db):
     assert ViolationType.objects.count() == len(demo.VIOLATION_TYPES)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cases/forms.py builds the month choices with strftime('%B') at import: English in every language. "
-    "Remove this marker once the month names go through gettext.",
-)
 def test_month_names_follow_the_language(client, ready):
     choose_language(client, "id", f"/{ready.slug}/report/")
     _intro, _who, what, _since, _consent = walk_form(client, ready)
