@@ -141,7 +141,12 @@ def verified_case_counts(*, institution, date_from=None, date_to=None, group_by=
     qs = _verified(institution, date_from, date_to)
     if group_by in MULTI_VALUED:
         name, _model = MULTI_VALUED[group_by]
-        rows = qs.filter(**{f"{name}__isnull": False}).values_list(f"{name}__code").annotate(n=Count("pk", True))
+        rows = (
+            qs.filter(**{f"{name}__isnull": False})
+            .values_list(f"{name}__code")
+            .annotate(n=Count("pk", distinct=True))
+            .order_by()
+        )
     elif group_by in ADDITIVE:
         rows = qs.values_list(ADDITIVE[group_by][0]).annotate(n=Count("pk")).order_by()
     elif group_by == "sdg_16_10_1":
@@ -434,8 +439,9 @@ def suppress_jointly(release: Release, relations: list[tuple]) -> None:
     """Withhold small cells, then enough others that none of them can be recovered.
 
     Primary: non-zero cells below `min_cell` (an absent cell is a known zero and reveals nothing). Then, to a
-    fixed point: (1) a relation with exactly one withheld member gives it away, so its smallest other non-zero
-    member is withheld too; (2) withheld cells that the published relations still determine (solving the
+    fixed point: (1) a relation with exactly one withheld member gives it away, and one whose withheld members
+    add up to less than `min_cell` shows they are all small, so its smallest other non-zero member is withheld
+    too; (2) withheld cells that the published relations still determine (solving the
     equations exactly, per year and connected group) get the smallest non-zero published member of one of their
     relations withheld. Every withheld cell is non-zero, so a cell the equations leave undetermined can move both
     up and down within non-negative solutions: its value cannot be pinned down."""
@@ -453,21 +459,31 @@ def suppress_jointly(release: Release, relations: list[tuple]) -> None:
         for c in cells:
             by_cell[c].append(index)
     while True:
-        _singletons(members, by_cell, values, hidden)
+        _singletons(members, by_cell, values, hidden, release.min_cell)
         determined = _determined(members, by_cell, hidden)
         if not determined:
             return
         # One more withheld cell per relation and round: a cell it frees may free its neighbours too.
-        touched = set()
+        touched, before = set(), len(hidden)
         for cell in sorted(determined, key=cell_order):
             relations_of_cell = set(by_cell[cell])
             if relations_of_cell & touched:
                 continue
             candidates = [c for i in relations_of_cell for c in members[i] if c not in hidden]
+            if not candidates:
+                # Every relation of the cell is withheld whole, yet the group pins it: widen the group with a
+                # shown member of any relation of a withheld neighbour.
+                neighbours = {c for i in relations_of_cell for c in members[i]}
+                candidates = [c for n in neighbours for i in by_cell[n] for c in members[i] if c not in hidden]
             if candidates:
                 chosen = min(candidates, key=lambda c: (values[c], cell_order(c)))
                 hidden.add(chosen)
                 touched |= set(by_cell[chosen])
+        if len(hidden) == before:
+            # Nothing left to withhold around the determined cells: withhold everything they relate to.
+            hidden.update(c for cell in determined for i in by_cell[cell] for c in members[i])
+            if len(hidden) == before:
+                return
 
 
 def cell_order(cell) -> tuple:
@@ -476,7 +492,7 @@ def cell_order(cell) -> tuple:
     return (dimension, str(code), tuple(sorted(node)), year)
 
 
-def _singletons(members, by_cell, values, hidden) -> None:
+def _singletons(members, by_cell, values, hidden, min_cell) -> None:
     queue = sorted({i for c in hidden for i in by_cell.get(c, ())}, reverse=True)
     pending = set(queue)
     while queue:
@@ -484,9 +500,13 @@ def _singletons(members, by_cell, values, hidden) -> None:
         pending.discard(index)
         cells = members[index]
         withheld = [c for c in cells if c in hidden]
-        if len(withheld) != 1:
+        # One withheld member is given away by the others; several whose sum (which the published members
+        # reveal) is itself below the threshold tell that each of them is a small count.
+        if not withheld or (len(withheld) > 1 and sum(values[c] for c in withheld) >= min_cell):
             continue
         shown = [c for c in cells if c not in hidden]
+        if not shown:
+            continue
         cell = min(shown, key=lambda c: (values[c], cell_order(c)))
         hidden.add(cell)
         for i in by_cell[cell]:
@@ -602,7 +622,7 @@ def case_statistics_release(*, institution=None, regional=False, min_cell=None) 
     release = Release(
         scope="regional" if regional else f"institution:{institution_id}",
         min_cell=min_cell_for(None if regional else institution, min_cell),
-    )
+    )  # filled by build_release below
     # Atom rows: (dimension, code, subregion, country, year, n). One query for the totals and the additive
     # dimensions, one per multi-valued dimension (a (case, term) pair is unique in the M2M table, so COUNT(*)
     # counts each case once per cell).
@@ -633,16 +653,25 @@ def case_statistics_release(*, institution=None, regional=False, min_cell=None) 
             .order_by()
         )
         atom_rows += [(dimension, terms[t], s, c, y, n) for t, s, c, y, n in data]
+    return build_release(atom_rows, codes, scope=release.scope, min_cell=release.min_cell)
+
+
+def build_release(atom_rows, codes: dict, *, scope: str, min_cell: int) -> Release:
+    """A jointly suppressed release from counts per (dimension, code, sub-region, country, year).
+
+    `atom_rows` are (dimension, code, subregion, country, year, n) with dimension TOTAL (code None) for the cases
+    of each atom; `codes` lists every code of each dimension (an absent one is a known zero)."""
+    release = Release(scope=scope, min_cell=min_cell)
     release.atoms = frozenset((r[2], r[3]) for r in atom_rows)
-    nodes = set(_geo_nodes(release.atoms).values())
     atom_node = defaultdict(list)
-    for node in nodes:
+    for node in set(_geo_nodes(release.atoms).values()):
         for atom in node:
             atom_node[atom].append(node)
     values = defaultdict(int)
     for dimension, code, subregion, country, year, n in atom_rows:
-        for node in atom_node[(subregion, country)]:
-            values[(dimension, code, node, year)] += n
+        if n:
+            for node in atom_node[(subregion, country)]:
+                values[(dimension, code, node, year)] += n
     release.values = dict(values)
     suppress_jointly(release, _relations(release, {TOTAL: [None], **codes}))
     return release

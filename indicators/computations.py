@@ -1,8 +1,10 @@
 """Outcome indicators computed from the institution's verified cases.
 
 An indicator names a computation (`Indicator.computation`); the figure is read through the cases app's
-public selector only (`cases.selectors.verified_case_count`), imported when needed so that indicators works
-before and without the cases app. When the selector is missing the figure is None ("not available").
+public selectors only (`cases.selectors.verified_case_count` for cases, `cases.selectors.sdg_16_10_1_victims`
+for SDG 16.10.1, which counts victims, each once, under their most serious act), imported when needed so that
+indicators works before and without the cases app. When a selector is missing the figure is None ("not
+available").
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ from dataclasses import dataclass
 
 logger = logging.getLogger(__name__)
 
-# Codes of the cases app's violation-type and defender-group taxonomies (cases/demo.py).
+# Codes of the cases app's violation-type and defender-group taxonomies (cases/demo.py). The SDG 16.10.1
+# computations below do not use this list: the cases app maps codes to the indicator's five acts itself.
 SDG_16_10_1 = ["killing", "enforced-disappearance", "torture", "arbitrary-detention", "abduction"]
 
 
@@ -21,13 +24,20 @@ class Computation:
     label: str
     violation_types: tuple | None = None
     defender_groups: tuple | None = None
+    # SDG 16.10.1: victims (a case counts the people it affects), each once, optionally of some victim groups
+    # ("journalist", "trade_unionist", "human_rights_defender").
+    sdg_16_10_1: bool = False
+    victim_groups: tuple | None = None
 
 
 REGISTRY: dict[str, Computation] = {
     "hrd_attacks_all": Computation("All verified cases of attacks on defenders"),
-    "sdg_16_10_1": Computation("Verified SDG 16.10.1 cases", tuple(SDG_16_10_1)),
+    "sdg_16_10_1": Computation("Victims of SDG 16.10.1 acts in verified cases, each counted once", sdg_16_10_1=True),
     "journalists_16_10_1": Computation(
-        "Verified SDG 16.10.1 cases of journalists", tuple(SDG_16_10_1), ("journalists",)
+        "Journalists and media workers among the SDG 16.10.1 victims", sdg_16_10_1=True, victim_groups=("journalist",)
+    ),
+    "trade_unionists_16_10_1": Computation(
+        "Trade unionists among the SDG 16.10.1 victims", sdg_16_10_1=True, victim_groups=("trade_unionist",)
     ),
     "killings": Computation("Verified killings", ("killing",)),
     "threats": Computation("Verified threats and intimidation", ("threats", "online-harassment", "family-threats")),
@@ -36,12 +46,20 @@ REGISTRY: dict[str, Computation] = {
 }
 
 
-def _case_counter():
+def _cases_selector(name: str):
     try:
         from cases import selectors as case_selectors
     except ImportError:
         return None
-    return getattr(case_selectors, "verified_case_count", None)
+    return getattr(case_selectors, name, None)
+
+
+def _case_counter():
+    return _cases_selector("verified_case_count")
+
+
+def _victim_counter():
+    return _cases_selector("sdg_16_10_1_victims")
 
 
 def compute(key: str, *, institution, date_from, date_to):
@@ -51,6 +69,16 @@ def compute(key: str, *, institution, date_from, date_to):
     if computation is None or counter is None:
         return None
     try:
+        if computation.sdg_16_10_1:
+            victims = _victim_counter()
+            if victims is None:
+                return None
+            return victims(
+                institution=institution,
+                date_from=date_from,
+                date_to=date_to,
+                victim_groups=list(computation.victim_groups) if computation.victim_groups else None,
+            )
         return counter(
             institution=institution,
             date_from=date_from,

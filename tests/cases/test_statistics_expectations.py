@@ -111,3 +111,145 @@ def test_explicit_period_sharing(client, random_cases, make_member):
     officer = make_member(b, Role.CASE_OFFICER, email="co@b.example")
     client.force_login(officer)
     assert client.post(f"/{b.slug}/cases/statistics/sharing/", {"year": "2023"}).status_code == 403
+
+
+# --- SDG 16.10.1, verified counts and gender, against a hand-written reading of the indicator ------------------
+
+# Written out here on purpose, not imported: the test states the rules the selectors must follow.
+ACTS_MOST_SERIOUS_FIRST = [
+    ("killing", {"killing"}),
+    ("enforced_disappearance", {"enforced-disappearance"}),
+    ("torture", {"torture"}),
+    ("arbitrary_detention", {"arbitrary-detention"}),
+    ("kidnapping", {"abduction"}),
+]
+
+
+def _victim_group(groups):
+    if "journalists" in groups:
+        return "journalist"
+    if "trade-unionists" in groups:
+        return "trade_unionist"
+    return "human_rights_defender"
+
+
+@pytest.fixture
+def verified_cases(institution_a, institution_b, keyed, taxonomy):
+    from cases.models import Case, CaseLink
+
+    keyed(institution_a)
+    keyed(institution_b, email="officer@b.example")
+    rng = random.Random(16101)
+    violation_codes = ["killing", "enforced-disappearance", "torture", "arbitrary-detention", "abduction",
+                       "other-harm", "threats", "judicial-harassment"]  # fmt: skip
+    group_codes = ["journalists", "trade-unionists", "whrd", "land-environment"]
+    truth, cases = [], []
+    for i in range(70):
+        inst = institution_b if i % 7 == 0 else institution_a
+        year = rng.choice([2024, 2025])
+        codes = set(rng.sample(violation_codes, rng.randint(0, 3)))
+        groups = set(rng.sample(group_codes, rng.randint(0, 2)))
+        gender = rng.choice(["woman", "man", "mixed", "undisclosed"])
+        affected = rng.choice([1, 1, 1, 2, 5])
+        case, _code = services.case_submit(
+            institution=inst,
+            clear={
+                "incident_date": datetime.date(year, rng.randint(1, 12), 1),
+                "violation_types": list(ViolationType.objects.filter(code__in=codes)),
+                "defender_groups": list(DefenderGroup.objects.filter(code__in=groups)),
+                "gender": gender,
+                "affected_count": affected,
+            },
+            private={"affected_names": "x"},
+            consents={"statistics": "yes" if rng.random() < 0.7 else "no"},
+            consent_wording={},
+            language="en",
+        )
+        verified = rng.random() < 0.75
+        status = rng.choice(["action", "closed"]) if verified else rng.choice(["received", "verification", "closed"])
+        Case.objects.for_institution(inst).filter(pk=case.pk).update(
+            status=status, verified_at=case.received_at if verified else None
+        )
+        cases.append(case)
+        truth.append({"inst": inst.pk, "year": year, "codes": codes, "groups": groups, "gender": gender,
+                      "affected": affected, "verified": verified, "duplicate": False})  # fmt: skip
+    # Two duplicates of verified cases of A: one marked with duplicate_of, one only by a duplicate link.
+    a_verified = [i for i, t in enumerate(truth) if t["verified"] and t["inst"] == institution_a.pk]
+    first, second, main = a_verified[0], a_verified[1], a_verified[2]
+    Case.objects.for_institution(institution_a).filter(pk=cases[first].pk).update(duplicate_of=cases[main])
+    CaseLink.objects.create(institution=institution_a, case=cases[second], other=cases[main], kind="duplicate")
+    truth[first]["duplicate"] = truth[second]["duplicate"] = True
+    return institution_a, institution_b, truth
+
+
+def _expected_sdg(truth, institution, year):
+    total, by_act, by_group, by_sex = 0, Counter(), Counter(), Counter()
+    for t in truth:
+        if t["inst"] != institution.pk or t["year"] != year or not t["verified"] or t["duplicate"]:
+            continue
+        act = next((name for name, codes in ACTS_MOST_SERIOUS_FIRST if codes & t["codes"]), None)
+        if act is None:
+            continue
+        total += t["affected"]
+        by_act[act] += t["affected"]
+        by_group[_victim_group(t["groups"])] += t["affected"]
+        by_sex[t["gender"]] += t["affected"]
+    return total, by_act, by_group, by_sex
+
+
+@pytest.mark.parametrize("year", [2024, 2025])
+def test_sdg_16_10_1_counts_each_victim_once(verified_cases, year):
+    a, _b, truth = verified_cases
+    span = {"date_from": datetime.date(year, 1, 1), "date_to": datetime.date(year, 12, 31)}
+    result = selectors.sdg_16_10_1(institution=a, **span)
+    total, by_act, by_group, by_sex = _expected_sdg(truth, a, year)
+    assert total > 0
+    assert result.total == total
+    assert {k: v for k, v in result.by_category.items() if v} == dict(by_act)
+    assert {k: v for k, v in result.by_victim_group.items() if v} == dict(by_group)
+    assert {k: v for k, v in result.by_sex.items() if v} == dict(by_sex)
+    # The marginals are a partition of the victims: each victim appears once in each.
+    assert sum(result.by_category.values()) == sum(result.by_victim_group.values()) == total
+    assert sum(result.cells.values()) == total
+    # The indicator framework's computations read the same figures.
+    from indicators import computations
+
+    assert computations.compute("sdg_16_10_1", institution=a, **span) == total
+    assert computations.compute("journalists_16_10_1", institution=a, **span) == by_group["journalist"]
+    assert computations.compute("trade_unionists_16_10_1", institution=a, **span) == by_group["trade_unionist"]
+
+
+def test_verified_counts_by_dimension(verified_cases):
+    a, _b, truth = verified_cases
+    span = {"date_from": datetime.date(2024, 1, 1), "date_to": datetime.date(2025, 12, 31)}
+    kept = [t for t in truth if t["inst"] == a.pk and t["verified"] and not t["duplicate"]]
+    assert selectors.verified_case_count(institution=a, **span) == len(kept)
+    assert selectors.verified_case_counts(institution=a, group_by="gender", **span) == Counter(
+        t["gender"] for t in kept
+    )
+    by_type = Counter(code for t in kept for code in t["codes"])
+    assert selectors.verified_case_counts(institution=a, group_by="violation_type", **span) == by_type
+    by_act = Counter(
+        next(name for name, codes in ACTS_MOST_SERIOUS_FIRST if codes & t["codes"])
+        for t in kept
+        if any(codes & t["codes"] for _n, codes in ACTS_MOST_SERIOUS_FIRST)
+    )
+    assert selectors.verified_case_counts(institution=a, group_by="sdg_16_10_1", **span) == by_act
+
+
+def test_gender_statistics_match_the_cases(verified_cases):
+    from cases.models import Case
+
+    a, _b, truth = verified_cases
+    consented = Case.objects.for_institution(a).filter(consent_statistics=True, duplicate_of__isnull=True)
+    linked = {t_index for t_index, t in enumerate(truth) if t["duplicate"]}
+    assert linked
+    expected_cells = Counter(
+        (gender, date.year)
+        for gender, date in consented.exclude(links_from__kind="duplicate").values_list("gender", "incident_date")
+    )
+    got = {
+        (r["key"], r["year"]): r["count"]
+        for r in selectors.case_statistics(institution=a, group_by="gender", min_cell=1)
+    }
+    assert got == dict(expected_cells)
