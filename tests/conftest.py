@@ -66,6 +66,18 @@ def regional_admin(make_member):
 
 
 @pytest.fixture(autouse=True)
+def _english_by_default():
+    """Each test starts in the default language: a request in Indonesian or Thai (LocaleMiddleware activates it
+    for the thread) must not leak into code a later test calls directly."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _celery_eager_by_default():
     """Unit tests run tasks in-process; tests that ask for `celery_worker` use the real one."""
     from r2dr.celery import app
