@@ -605,5 +605,10 @@ def seed(*, scale: int = 0, stdout=None) -> None:
         # --scale N is the benchmark size N times over: 50,000 cases per unit (issue #6's volume).
         with scopes_disabled(), transaction.atomic():
             _seed_bulk(scale * BULK_CASES_PER_SCALE, rng, stdout)
+        from django.db import connection
+
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")  # planner statistics after a bulk load, as autovacuum would do later
     if stdout:
         stdout.write(f"  cases: taxonomies, {len(MECHANISMS)} protection mechanisms, {created} demo cases")

@@ -38,7 +38,7 @@ def warm_regional_case_statistics():
 
 def register_schedule(celery_app=app) -> None:
     """Celery beat: rebuild the regional report at 02:30 UTC when its data changed, and keep the
-    regional dashboard's case statistics warm (every 4 minutes; they are cached for 5)."""
+    regional dashboard's precomputed case statistics fresh (every 4 minutes; older than 5 they are refreshed)."""
     schedule = dict(celery_app.conf.beat_schedule or {})
     schedule[WARM_SCHEDULE_NAME] = {
         "task": "reports.tasks.warm_regional_case_statistics",

@@ -214,3 +214,50 @@ def test_beat_keeps_regional_case_statistics_warm(fake_sources, regional_admin, 
     client.force_login(regional_admin)
     client.get("/regional/dashboard/")
     assert len([c for c in fake_sources.calls if c[0] == "case_statistics_release"]) == warmed  # from the cache
+
+
+def test_an_old_release_is_served_while_a_refresh_is_queued(
+    fake_sources, regional_admin, client, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Stale-while-revalidate: past its freshness the release still answers at once; one refresh is queued."""
+    import time
+
+    from reports import selectors
+
+    client.force_login(regional_admin)
+    client.get("/regional/dashboard/")
+    built = len([c for c in fake_sources.calls if c[0] == "case_statistics_release"])
+    fake_sources.cases["right"] = [("assembly", "Freedom of peaceful assembly", 2025, 77)]
+    later = time.time() + selectors.CASE_STATISTICS_CACHE_SECONDS + 1
+    monkeypatch.setattr(time, "time", lambda: later)
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        data = client.get("/regional/dashboard/").context["data"]
+        client.get("/regional/dashboard/")  # a second request does not queue a second refresh
+    assert next(t for t in data.case_tables if t.key == "cases_by_right").rows == [["Freedom of peaceful assembly", 21]]
+    assert len([c for c in fake_sources.calls if c[0] == "case_statistics_release"]) == built  # nothing inline
+    assert len(queued) == 1
+    queued[0]()  # the Celery task (eager here) rebuilds the release
+    data = client.get("/regional/dashboard/").context["data"]
+    assert next(t for t in data.case_tables if t.key == "cases_by_right").rows == [["Freedom of peaceful assembly", 77]]
+
+
+def test_changing_what_an_institution_shares_drops_the_precomputed_release(
+    institution_a, make_member, django_capture_on_commit_callbacks
+):
+    from django.core.cache import cache
+
+    from cases import services as case_services
+    from r2dr.roles import Role
+    from reports import selectors
+
+    head = make_member(institution_a, Role.INSTITUTION_HEAD)
+    for share in (True, False):
+        cache.set(selectors.CASE_RELEASE_CACHE_KEY, (0, "a release"), 600)
+        with django_capture_on_commit_callbacks(execute=True):
+            case_services.statistics_share(institution=institution_a, year=2025, by=head, share=share)
+        assert cache.get(selectors.CASE_RELEASE_CACHE_KEY) is None
+    cache.set(selectors.CASE_RELEASE_CACHE_KEY, (0, "a release"), 600)
+    settings_row = case_services.settings_for(institution_a)
+    settings_row.share_regional_statistics = True
+    settings_row.save()
+    assert cache.get(selectors.CASE_RELEASE_CACHE_KEY) is None
