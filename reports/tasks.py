@@ -10,6 +10,7 @@ from r2dr.celery import RetryingTask, app
 
 NIGHTLY_SCHEDULE_NAME = "reports-nightly-regional-rebuild"
 WARM_SCHEDULE_NAME = "reports-warm-regional-case-statistics"
+PRUNE_SCHEDULE_NAME = "reports-nightly-prune-files"
 
 
 @app.task(base=RetryingTask, bind=True, name="reports.tasks.build_report")
@@ -36,6 +37,13 @@ def warm_regional_case_statistics():
     return selectors.warm_regional_case_statistics()
 
 
+@app.task(base=RetryingTask, name="reports.tasks.prune_report_files")
+def prune_report_files():
+    from reports import services
+
+    return services.report_files_prune()
+
+
 def register_schedule(celery_app=app) -> None:
     """Celery beat: rebuild the regional report at 02:30 UTC when its data changed, and keep the
     regional dashboard's precomputed case statistics fresh (every 4 minutes; older than 5 they are refreshed)."""
@@ -44,6 +52,11 @@ def register_schedule(celery_app=app) -> None:
         "task": "reports.tasks.warm_regional_case_statistics",
         "schedule": 240.0,
         "options": {"queue": "reports", "expires": 230},
+    }
+    schedule[PRUNE_SCHEDULE_NAME] = {
+        "task": "reports.tasks.prune_report_files",
+        "schedule": crontab(hour=4, minute=0),
+        "options": {"queue": "reports"},
     }
     schedule[NIGHTLY_SCHEDULE_NAME] = {
         "task": "reports.tasks.nightly_regional_rebuild",

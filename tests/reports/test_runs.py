@@ -197,3 +197,65 @@ def test_request_views_and_polling(fake_sources, world, member_client, django_ca
     queued = ReportRun.objects.create(kind=ReportKind.NATIONAL, institution=world.a, cycle_id=11, title="q")
     polling = client.get(f"/{world.a.slug}/reports/{queued.pk}/", headers={"HX-Request": "true"}).content.decode()
     assert 'hx-trigger="every 2s"' in polling
+
+
+def test_old_report_files_are_pruned_keeping_the_newest(world, head, settings, client):
+    """Nightly pruning keeps the three newest files of each report, never a file a kept run still uses, and
+    removes PDFs no run points to; a pruned run says why and can be requested again."""
+    import datetime
+    import os
+
+    from django.utils import timezone
+
+    now = timezone.now()
+
+    def run(age_days, name, *, institution=world.a, kind=ReportKind.NATIONAL, language="en"):
+        relative = f"reports/{name}.pdf"
+        path = settings.MEDIA_ROOT / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"%PDF-1.7 " + name.encode())
+        return ReportRun.objects.create(
+            institution=institution,
+            kind=kind,
+            cycle_id=11 if kind == ReportKind.NATIONAL else None,
+            language=language,
+            status=RunStatus.DONE,
+            file_path=relative,
+            finished_at=now - datetime.timedelta(days=age_days),
+        )
+
+    ages = [0, 10, 40, 50, 60]
+    runs = [run(age, f"a-{age}") for age in ages]
+    shared = ReportRun.objects.create(  # an old run reusing the newest file (same data version)
+        institution=world.a, kind=ReportKind.NATIONAL, cycle_id=11, language="en", status=RunStatus.DONE,
+        file_path=runs[0].file_path, finished_at=now - datetime.timedelta(days=90),
+    )  # fmt: skip
+    thai = run(70, "a-th-70", language="th")  # another report (language): the newest of its own
+    regional = [run(age, f"r-{age}", institution=None, kind=ReportKind.REGIONAL) for age in (1, 2, 3, 45)]
+    orphan_old = settings.MEDIA_ROOT / "reports" / "gone-old.pdf"
+    orphan_new = settings.MEDIA_ROOT / "reports" / "being-written.pdf"
+    for orphan in (orphan_old, orphan_new):
+        orphan.write_bytes(b"%PDF")
+    two_days_ago = (now - datetime.timedelta(days=2)).timestamp()
+    os.utime(orphan_old, (two_days_ago, two_days_ago))
+
+    assert services.report_files_prune() == 4  # a-50, a-60, r-45 and the old orphan
+
+    def exists(r):
+        return (settings.MEDIA_ROOT / r.file_path).is_file()
+
+    assert [exists(r) for r in runs] == [True, True, True, False, False]
+    assert exists(shared) and exists(thai) and [exists(r) for r in regional] == [True, True, True, False]
+    assert not orphan_old.exists() and orphan_new.exists()
+    pruned = ReportRun.objects.for_institution(world.a).get(pk=runs[3].pk)
+    assert pruned.status == RunStatus.FAILED and pruned.failure_reason == services.PRUNED_REASON
+    assert ReportRun.objects.for_institution(world.a).get(pk=shared.pk).status == RunStatus.DONE
+    client.force_login(head)
+    page = client.get(f"/{world.a.slug}/reports/{pruned.pk}/").content.decode()
+    assert "This file was removed after newer versions" in page
+    assert services.report_files_prune() == 0  # idempotent
+    assert tasks.prune_report_files.apply().get() == 0
+    from r2dr.celery import app
+
+    tasks.register_schedule(app)
+    assert app.conf.beat_schedule[tasks.PRUNE_SCHEDULE_NAME]["task"] == "reports.tasks.prune_report_files"
