@@ -22,7 +22,7 @@ from reports.charts import DataTable
 from reports.models import ReportKind, ReportRun, ResultsPage, RunStatus
 
 # Bumped whenever a PDF layout changes, so cached files are rebuilt.
-LAYOUT_VERSION = "2026-11-23.4"
+LAYOUT_VERSION = "2026-11-23.5"
 STATUSES = ["enabling", "partly", "restrictive", "nodata"]
 CASE_DIMENSIONS_NATIONAL = [
     ("violation_type", gettext_lazy("Violations by type")),
@@ -103,6 +103,7 @@ class NationalData:
     completeness: dict | None
     case_tables: list[DataTable] = field(default_factory=list)
     case_total: int | None = None
+    case_total_partial: bool = False  # some years are withheld: the total is a lower bound
     urgent_count: int | None = None
     progress: list = field(default_factory=list)
     status_table: DataTable | None = None
@@ -163,7 +164,7 @@ def national_dashboard(
         data.completeness = _national_completeness(institution, cycle)
     if not for_pdf:
         data.progress = _cycle_progress(institution)
-    data.case_tables, data.case_total = _national_case_tables(institution)
+    data.case_tables, data.case_total, data.case_total_partial = _national_case_tables(institution)
     if include_urgent:
         data.urgent_count = sources.open_urgent_case_count(institution=institution)
     return data
@@ -324,7 +325,7 @@ def _national_case_tables(institution):
     # One release, sliced: every table, the total and the CSVs show the same jointly suppressed numbers.
     release = sources.case_statistics_release(institution=institution)
     if release is None:
-        return [], None
+        return [], None, False
     tables = []
     for group_by, title in CASE_DIMENSIONS_NATIONAL:
         rows = sources.case_statistics(institution=institution, group_by=group_by, release=release)
@@ -332,7 +333,7 @@ def _national_case_tables(institution):
     # A case may have several violation types: the total counts each case once, per year (withheld years left out).
     per_year = sources.case_statistics(institution=institution, group_by="year", release=release) or []
     total = sum(r.get("count") or 0 for r in per_year if not r.get("suppressed"))
-    return tables, total
+    return tables, total, any(r.get("suppressed") for r in per_year)
 
 
 # --- regional -------------------------------------------------------------------

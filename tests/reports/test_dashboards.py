@@ -28,7 +28,7 @@ def test_national_dashboard_figures(fake_sources, world, member_client):
     ]
     assert data.status_table.rows == expected
     # Case total: distinct cases per year (a case with two violation types counts once).
-    assert data.case_total == 20 + 25
+    assert data.case_total == 20 + 25 and not data.case_total_partial
     body = response.content.decode()
     assert "Improved" in body and "Worsened" in body
     assert "75 %" in body  # completeness of the cycle
@@ -261,3 +261,12 @@ def test_changing_what_an_institution_shares_drops_the_precomputed_release(
     settings_row.share_regional_statistics = True
     settings_row.save()
     assert cache.get(selectors.CASE_RELEASE_CACHE_KEY) is None
+
+
+def test_case_total_with_a_withheld_year_reads_as_a_lower_bound(fake_sources, world, member_client):
+    fake_sources.cases["year"] = [("2024", "2024", 2024, 20), ("2025", "2025", 2025, None)]
+    response = member_client(world.a, Role.DATA_OFFICER).get(f"/{world.a.slug}/dashboard/")
+    data = response.context["data"]
+    assert data.case_total == 20 and data.case_total_partial
+    body = response.content.decode()
+    assert "at least 20" in body and "some years are withheld" in body
