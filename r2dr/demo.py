@@ -295,10 +295,17 @@ def demo_email(prefix: str, slug: str) -> str:
     return f"{prefix}@{STAFFED[slug]}.example"
 
 
+# Names of the staffed demo institutions in their own languages (shown on their public report form).
+NAME_TRANSLATIONS = {
+    "komnas-ham": {"id": {"name": "Komisi Nasional Hak Asasi Manusia (Komnas HAM)"}},
+    "nhrct": {"th": {"name": "คณะกรรมการสิทธิมนุษยชนแห่งชาติ (กสม.)"}},
+}
+
+
 def seed(*, scale: int = 0, stdout=None) -> None:
     with transaction.atomic():
         for slug, name, short, country, code, subregion, languages, tz in INSTITUTIONS:
-            Institution.objects.update_or_create(
+            institution, _created = Institution.objects.update_or_create(
                 slug=slug,
                 defaults=dict(
                     name=name,
@@ -311,6 +318,13 @@ def seed(*, scale: int = 0, stdout=None) -> None:
                     contact_email=f"hrd-focal-point@{slug}.example",
                 ),
             )
+            if slug in NAME_TRANSLATIONS:
+                merged = {**(institution.translations or {})}
+                for language, fields in NAME_TRANSLATIONS[slug].items():
+                    merged[language] = {**merged.get(language, {}), **fields}
+                if merged != institution.translations:
+                    institution.translations = merged
+                    institution.save(update_fields=["translations"])
         for slug in STAFFED:
             institution = Institution.objects.get(slug=slug)
             for prefix, role in STAFF_ROLES:

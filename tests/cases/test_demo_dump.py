@@ -128,3 +128,14 @@ def test_bulk_seed_and_bulk_case_view(demo, client, monkeypatch):
     client.post(f"/{demo.slug}/cases/unlock/", {"passphrase": DEMO_CASE_PASSPHRASE})
     r = client.get(f"/{demo.slug}/cases/{case.pk}/")
     assert r.status_code == 200 and "cannot be decrypted" in r.content.decode()
+
+
+def test_demo_institution_name_reads_in_its_own_language(demo, client):
+    from django.utils import translation
+
+    with translation.override("id"):
+        assert str(demo) == "Komisi Nasional Hak Asasi Manusia (Komnas HAM)"
+    with translation.override("en"):
+        assert str(demo).startswith("Komnas HAM (National Commission")
+    page = client.get(f"/{demo.slug}/report/", HTTP_ACCEPT_LANGUAGE="id").content.decode()
+    assert "Komisi Nasional Hak Asasi Manusia" in page
