@@ -443,16 +443,11 @@ def _seed_staff_side(institution, officer, ids, today):
     """A case staff recorded from the media about the first demo defender, attacked again (so the repeat-attack
     detection links it to the earlier case), and a saved inbox view shared with the institution's officers."""
     from cases import services
-    from cases.models import Case, ConsentAnswer, ConsentKind, NameDigest, SavedInboxView
+    from cases.models import Case, ConsentAnswer, ConsentKind, SavedInboxView
 
     _keyring_id, inst_private = services.unlock(institution=institution, user=officer, passphrase=DEMO_CASE_PASSPHRASE)
+    services.index_pending_names(institution=institution, institution_private=inst_private, by=officer)
     first = Case.objects.for_institution(institution).order_by("pk").first()
-    for case in Case.objects.for_institution(institution).exclude(
-        pk__in=NameDigest.objects.for_institution(institution).values("case_id")
-    ):
-        services.case_index_names(
-            case=case, case_key=services.case_key_for_officer(case, inst_private), institution_private=inst_private
-        )
     name = DEMO_STORIES[0][0]
     services.case_record(
         institution=institution,

@@ -18,6 +18,7 @@ from cases.models import (
     Inadmissibility,
     InterventionKind,
     InterventionStatus,
+    Origin,
     Outcome,
     PerpetratorKind,
     PerpetratorType,
@@ -535,12 +536,7 @@ class MergeForm(forms.Form):
         return self.cleaned_data["into"].strip().upper()
 
 
-ORIGIN_CHOICES = [
-    ("monitoring", _("The institution's own monitoring")),
-    ("media", _("Media report")),
-    ("partner", _("Partner organisation")),
-    ("other", _("Another source")),
-]
+ORIGIN_CHOICES = [c for c in Origin.choices if c[0] != Origin.PUBLIC_FORM]  # staff cases never come from the form
 
 
 class StaffRecordForm(forms.Form):

@@ -867,23 +867,19 @@ def index_pending_names(*, institution, institution_private: bytes, by=None, lim
         indexed.append(case)
     if not indexed:
         return 0
-    digests = NameDigest.objects.for_institution(institution).filter(keyring=keyring)
-    mine = digests.filter(case_id__in=[c.pk for c in indexed])
-    shared = set(
-        mine.filter(digest__in=digests.exclude(case_id__in=mine.values("case_id")).values("digest")).values_list(
-            "case_id", flat=True
-        )
-    )
-    # Within the batch itself: digests that occur on more than one indexed case.
     from django.db.models import Count
 
+    digests = NameDigest.objects.for_institution(institution).filter(keyring=keyring)
+    mine = digests.filter(case_id__in=[c.pk for c in indexed])
+    # Digests found on more than one case (in this batch or earlier ones): only those cases need a closer look.
     repeated = (
-        mine.values("digest")
+        digests.filter(digest__in=mine.values("digest"))
+        .values("digest")
         .annotate(n=Count("case_id", distinct=True))
         .filter(n__gt=1)
-        .values_list("digest", flat=True)
+        .values("digest")
     )
-    shared |= set(mine.filter(digest__in=list(repeated)).values_list("case_id", flat=True))
+    shared = set(mine.filter(digest__in=repeated).values_list("case_id", flat=True))
     for case in indexed:
         if case.pk in shared:
             detect_repeat_attack(case=case, by=by)
@@ -1003,31 +999,31 @@ ESCALATION_OVERDUE = "response_overdue"
 REPEAT_ATTACK_GAP_DAYS = 30  # same person, incidents further apart than this: a new attack, not a duplicate
 
 
-def _site_url(path: str) -> str:
+def _case_url(case) -> str:
+    """Absolute link to the case page, for e-mails sent without a request (scheduled tasks)."""
     from django.conf import settings
+    from django.urls import reverse
 
+    path = reverse("cases_detail", kwargs={"institution_slug": case.institution.slug, "case_id": case.pk})
     return settings.R2DR_SITE_URL + path
 
 
-def _staff_emails(institution, roles, extra_users=()) -> list[str]:
+def _head_emails(institution) -> list[str]:
     from django.contrib.auth import get_user_model
 
     from r2dr.models import Membership
-
-    ids = set(Membership.objects.filter(institution=institution, role__in=roles).values_list("user_id", flat=True))
-    ids |= {u.pk for u in extra_users if u is not None}
-    users = get_user_model().objects.filter(pk__in=ids, is_active=True).exclude(email="")
-    return sorted({u.email for u in users})
-
-
-def case_escalate(*, case: Case, by=None, reason: str) -> bool:
-    """Escalate a case to the institution head(s) once: sets escalated_at, audits, e-mails (reference only).
-    Returns False when it was already escalated."""
-    from django.core.mail import send_mail
-    from django.urls import reverse
-    from django.utils.translation import gettext as _
-
     from r2dr.roles import Role
+
+    ids = Membership.objects.filter(institution=institution, role=Role.INSTITUTION_HEAD).values("user_id")
+    users = get_user_model().objects.filter(pk__in=ids, is_active=True).exclude(email="")
+    return sorted(set(users.values_list("email", flat=True)))
+
+
+def case_escalate(*, case: Case, by=None, reason: str, head_emails: list[str] | None = None) -> bool:
+    """Escalate a case to the institution head(s) once: sets escalated_at, audits, e-mails (reference only).
+    `head_emails` lets a batch look the heads up once. Returns False when it was already escalated."""
+    from django.core.mail import send_mail
+    from django.utils.translation import gettext as _
 
     with transaction.atomic():
         updated = (
@@ -1044,10 +1040,11 @@ def case_escalate(*, case: Case, by=None, reason: str) -> bool:
             ESCALATION_REPEAT: _("the same defender or organisation was attacked again"),
             ESCALATION_OVERDUE: _("its response target passed without a first step"),
         }.get(reason, reason)
-        link = _site_url(
-            reverse("cases_detail", kwargs={"institution_slug": case.institution.slug, "case_id": case.pk})
-        )
-        recipients = _staff_emails(case.institution, [Role.INSTITUTION_HEAD], [case.assigned_to])
+        link = _case_url(case)
+        heads = _head_emails(case.institution) if head_emails is None else head_emails
+        officer = case.assigned_to
+        assigned = {officer.email} if officer is not None and officer.is_active and officer.email else set()
+        recipients = sorted(set(heads) | assigned)
         if recipients:
             subject = _("Case %(ref)s escalated") % {"ref": case.reference}
             body = _(
@@ -1122,6 +1119,7 @@ def escalate_overdue(*, institution, now=None) -> int:
 
     now = now or timezone.now()
     n = 0
+    heads = None  # looked up once, when the first case needs it
     for urgency in (Urgency.URGENT, Urgency.HIGH):
         cutoff = now - datetime.timedelta(hours=URGENCY_TARGET_HOURS[urgency])
         due = (
@@ -1131,7 +1129,8 @@ def escalate_overdue(*, institution, now=None) -> int:
             .defer("payload", "sealed_key", "receipt_wrapped_key")
         )
         for case in due:
-            n += case_escalate(case=case, reason=ESCALATION_OVERDUE)
+            heads = _head_emails(institution) if heads is None else heads
+            n += case_escalate(case=case, reason=ESCALATION_OVERDUE, head_emails=heads)
     return n
 
 
@@ -1144,7 +1143,6 @@ def remind_overdue_interventions(*, institution, now=None) -> int:
     import datetime
 
     from django.core.mail import send_mass_mail
-    from django.urls import reverse
     from django.utils.translation import gettext as _
 
     now = now or timezone.now()
@@ -1154,7 +1152,7 @@ def remind_overdue_interventions(*, institution, now=None) -> int:
         Intervention.objects.for_institution(institution)
         .filter(status=InterventionStatus.SENT, response_due__lt=today, response_received__isnull=True)
         .filter(Q(reminded_at__isnull=True) | Q(reminded_at__lt=again))
-        .select_related("case", "case__assigned_to", "created_by")
+        .select_related("case", "case__institution", "case__assigned_to", "created_by")
         .defer("text", "case__payload", "case__sealed_key", "case__receipt_wrapped_key")
     )
     mails, sent_ids = [], []
@@ -1162,9 +1160,7 @@ def remind_overdue_interventions(*, institution, now=None) -> int:
         officer = item.case.assigned_to or item.created_by
         if officer is None or not officer.email or not officer.is_active:
             continue
-        link = _site_url(
-            reverse("cases_detail", kwargs={"institution_slug": institution.slug, "case_id": item.case_id})
-        )
+        link = _case_url(item.case)
         subject = _("Response overdue on case %(ref)s") % {"ref": item.case.reference}
         body = _(
             "The response to the %(kind)s on case %(ref)s was due on %(due)s and has not been recorded. "

@@ -640,6 +640,7 @@ def case_list(request, institution_slug):
     form = forms.InboxFilterForm(request.GET or None, officers=officers)
     cases = selectors.case_inbox(institution=institution, user=request.user, **_inbox_filters(request, form))
     page = Paginator(cases, INBOX_PAGE).get_page(request.GET.get("page"))
+    current_query = form.query() if form.is_bound and form.is_valid() else ""
     query = request.GET.copy()
     query.pop("page", None)
     # The list shows only clear fields, but who looked at which slice of the caseload is still audited.
@@ -648,7 +649,7 @@ def case_list(request, institution_slug):
         user=request.user,
         action="inbox_viewed",
         object_type="case_list",
-        detail=(form.query() if form.is_bound and form.is_valid() else "") + f" page={page.number}",
+        detail=f"{current_query} page={page.number}",
     )
     return _staff_render(
         request,
@@ -663,10 +664,8 @@ def case_list(request, institution_slug):
             "open_urgent": selectors.open_urgent_case_count(institution=institution),
             "overdue": selectors.interventions_due(institution=institution, user=request.user),
             "saved_views": selectors.saved_inbox_views(institution, request.user),
-            "save_form": forms.SavedViewForm(
-                initial={"query": form.query() if form.is_bound and form.is_valid() else ""}
-            ),
-            "current_query": form.query() if form.is_bound and form.is_valid() else "",
+            "save_form": forms.SavedViewForm(initial={"query": current_query}),
+            "current_query": current_query,
         },
     )
 

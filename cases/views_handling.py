@@ -101,9 +101,7 @@ def case_record(request, institution_slug):
         cleaned = {f.step: f.cleaned_data for f in steps}
         clear, private, consents, wording = _split(cleaned)
         clear.pop("urgent", None)
-        urgency = record.cleaned_data["urgency"]
-        clear["urgency"] = urgency
-        clear["urgent"] = urgency == "urgent"
+        clear["urgency"] = record.cleaned_data["urgency"]  # case_submit derives the `urgent` flag from it
         wording = {kind: _("Recorded by staff from the source: %(w)s") % {"w": text} for kind, text in wording.items()}
         case, code = services.case_record(
             institution=institution,

@@ -360,24 +360,14 @@ def report_files_prune(*, keep: int = KEEP_RUNS, older_than_days: int = PRUNE_AF
     cutoff = now - datetime.timedelta(days=older_than_days)
     root = Path(settings.MEDIA_ROOT)
     doomed: set[str] = set()
+    referenced: set[str] = set()
+    scopes = [*Institution.objects.values_list("pk", flat=True), None]  # every institution, then the region
     with transaction.atomic():
-        for institution_id in Institution.objects.values_list("pk", flat=True):
-            doomed.update(_prune_runs(_scoped_runs(institution_id), keep=keep, cutoff=cutoff))
-        doomed.update(_prune_runs(_scoped_runs(None), keep=keep, cutoff=cutoff))
-        referenced = set()
-        for institution_id in Institution.objects.values_list("pk", flat=True):
-            referenced |= set(
-                _scoped_runs(institution_id)
-                .exclude(file_path="")
-                .exclude(failure_reason=PRUNED_REASON)
-                .values_list("file_path", flat=True)
-            )
-        referenced |= set(
-            _scoped_runs(None)
-            .exclude(file_path="")
-            .exclude(failure_reason=PRUNED_REASON)
-            .values_list("file_path", flat=True)
-        )
+        for institution_id in scopes:
+            runs = _scoped_runs(institution_id)
+            doomed.update(_prune_runs(runs, keep=keep, cutoff=cutoff))
+            live = runs.exclude(file_path="").exclude(failure_reason=PRUNED_REASON)
+            referenced.update(live.values_list("file_path", flat=True))
     doomed -= referenced  # another run of the same data still points to the file
     reports_dir = root / "reports"
     if reports_dir.is_dir():
