@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from r2dr.models import Institution, Invitation, Membership
+from r2dr.onboarding import onboarding_steps_run
 from r2dr.roles import INSTITUTION_ROLES, REGIONAL_ROLES, Role
 
 
@@ -116,6 +117,7 @@ def institution_onboard(*, data: dict, admin_email: str, by, request=None) -> tu
         institution = Institution(**data)
         institution.full_clean()
         institution.save()
+        onboarding_steps_run(institution=institution, by=by)
         invitation, _token = invitation_create(
             email=admin_email, role=Role.INSTITUTION_ADMIN, institution=institution, by=by, request=request
         )
