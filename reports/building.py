@@ -11,6 +11,7 @@ import os
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
@@ -21,6 +22,9 @@ from r2dr.models import Institution, SubRegion
 from reports import pdf, selectors
 from reports.models import ReportKind, ReportRun, RunStatus
 from reports.selectors import NationalData, RegionalData
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +61,7 @@ def _content_for(run: ReportRun, institution: Institution | None) -> NationalDat
     return _regional_content(round_id=run.round_id, parameters=run.parameters or {})
 
 
-def _title(kind: str, *, institution: Institution | None, data, parameters: dict) -> str:
+def _title(kind: str, *, institution: Institution | None, data: NationalData | RegionalData, parameters: dict) -> str:
     if kind == ReportKind.NATIONAL:
         return _("%(institution)s · National report %(cycle)s") % {
             "institution": institution.short_name or institution.name,
@@ -70,7 +74,7 @@ def _title(kind: str, *, institution: Institution | None, data, parameters: dict
     return f"{title} · {scope}" if scope else title
 
 
-def _int_or_none(value) -> int | None:
+def _int_or_none(value: object) -> int | None:
     try:
         return int(value) if value not in (None, "") else None
     except (TypeError, ValueError):
@@ -87,7 +91,7 @@ def file_exists(run: ReportRun) -> bool:
 def report_run_open(
     *,
     kind: str,
-    by,
+    by: AbstractBaseUser | None,
     institution: Institution | None = None,
     cycle_id: int | None = None,
     round_id: int | None = None,
@@ -249,7 +253,7 @@ def _requeue(run: ReportRun, exc: Exception) -> None:
     run.save(update_fields=["status", "failure_reason"])
 
 
-def _render(run: ReportRun, data, institution: Institution | None) -> tuple[bytes, int]:
+def _render(run: ReportRun, data: NationalData | RegionalData, institution: Institution | None) -> tuple[bytes, int]:
     context = {
         "run": run,
         "data": data,

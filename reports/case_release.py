@@ -14,11 +14,15 @@ every filter.
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 from django.core.cache import cache
 
 from reports import sources
 from reports.selectors import REGIONAL_CASE_DIMENSIONS
+
+if TYPE_CHECKING:
+    from cases.selectors import Release
 
 CASE_STATISTICS_CACHE_SECONDS = 300
 CASE_RELEASE_KEEP_SECONDS = 24 * 3600
@@ -31,7 +35,7 @@ def regional_case_release_key() -> str:
     return f"{CASE_RELEASE_CACHE_PREFIX}:{sources.case_statistics_version()}"
 
 
-def regional_case_release_build(*, key: str | None = None):
+def regional_case_release_build(*, key: str | None = None) -> Release:
     """Build the regional release and store it under `key` (default: the current data's key)."""
     # The version is read before the release is built: a change committed in between then lands under a newer
     # key, never under the old one.
@@ -42,7 +46,7 @@ def regional_case_release_build(*, key: str | None = None):
     return release
 
 
-def regional_case_release_get() -> tuple[object, bool]:
+def regional_case_release_get() -> tuple[Release, bool]:
     """(the regional release, whether a refresh should be queued). Built inline only on a cache miss; a stale
     release is returned with True once per refresh (a short lock keeps a second request from queueing another)."""
     if not CASE_STATISTICS_CACHE_SECONDS:

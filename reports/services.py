@@ -4,6 +4,8 @@ which the Celery tasks call; this module is the only one that imports `reports.t
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -11,6 +13,11 @@ from r2dr.models import Institution
 from reports import building, case_release, tasks
 from reports.building import ReportUnavailable, report_build
 from reports.models import ReportRun, ResultsPage
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+    from cases.selectors import Release
 
 __all__ = [
     "ReportUnavailable",
@@ -24,7 +31,7 @@ __all__ = [
 def report_request(
     *,
     kind: str,
-    by,
+    by: AbstractBaseUser | None,
     institution: Institution | None = None,
     cycle_id: int | None = None,
     round_id: int | None = None,
@@ -56,7 +63,7 @@ def _enqueue(run: ReportRun) -> None:
     tasks.build_report.delay(run.pk, run.institution_id)
 
 
-def regional_case_release_serve():
+def regional_case_release_serve() -> Release:
     """The regional case statistics release a dashboard shows: the precomputed one, and a refresh queued (once)
     when it is older than `case_release.CASE_STATISTICS_CACHE_SECONDS`."""
     release, refresh = case_release.regional_case_release_get()
@@ -66,7 +73,12 @@ def regional_case_release_serve():
 
 
 def results_page_update(
-    *, institution: Institution, is_public: bool, cycle_id: int | None = None, introduction: str = "", by
+    *,
+    institution: Institution,
+    is_public: bool,
+    cycle_id: int | None = None,
+    introduction: str = "",
+    by: AbstractBaseUser | None,
 ) -> ResultsPage:
     with transaction.atomic():
         page = ResultsPage.objects.for_institution(institution).select_for_update().first()

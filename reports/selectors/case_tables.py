@@ -26,7 +26,9 @@ def _case_series(rows: list[dict]) -> tuple[list, OrderedDict, dict]:
     return years, ordered, totals
 
 
-def case_table(key: str, title: str, rows: list[dict], *, by_year: bool = True, first_column=None) -> DataTable:
+def case_table(
+    key: str, title: str, rows: list[dict], *, by_year: bool = True, first_column: str | None = None
+) -> DataTable:
     first_column = first_column or _("Category")
     years, series, totals = _case_series(rows)
     if by_year and years:

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
 from django.utils.translation import gettext as _
+
+if TYPE_CHECKING:
+    from indicators.selectors import Cycle, MonitoringRound
 
 STATUSES = ["enabling", "partly", "restrictive", "nodata"]
 
@@ -16,7 +22,7 @@ def status_labels() -> dict[str, str]:
     }
 
 
-def cycle_label(cycle) -> str:
+def cycle_label(cycle: Cycle | MonitoringRound | None) -> str:
     """A cycle's or a monitoring round's name ("" for none)."""
     return "" if cycle is None else str(cycle.title)
 
@@ -45,7 +51,7 @@ def change_labels() -> dict[str, str]:
     }
 
 
-def status_counts(statuses) -> dict[str, int]:
+def status_counts(statuses: Iterable[str | None]) -> dict[str, int]:
     """{status: how many} over STATUSES, anything unknown counted as no data."""
     counts = dict.fromkeys(STATUSES, 0)
     for status in statuses:

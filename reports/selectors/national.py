@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,6 +14,9 @@ from reports import charts, sources
 from reports.charts import DataTable
 from reports.selectors.case_tables import case_table
 from reports.selectors.labels import STATUSES, change_labels, change_of, cycle_label, status_counts, status_labels
+
+if TYPE_CHECKING:
+    from indicators.selectors import Cycle
 
 CASE_DIMENSIONS_NATIONAL = [
     ("violation_type", gettext_lazy("Violations by type")),
@@ -25,9 +29,9 @@ CASE_DIMENSIONS_NATIONAL = [
 @dataclass
 class NationalData:
     institution: Institution
-    cycles: list
-    cycle: object | None
-    previous: object | None
+    cycles: list[Cycle]
+    cycle: Cycle | None
+    previous: Cycle | None
     areas: list | None
     completeness: dict | None
     case_tables: list[DataTable] = field(default_factory=list)
@@ -53,7 +57,7 @@ class NationalData:
         }
 
 
-def _find_cycle(cycles: list, cycle_id: int | None):
+def _find_cycle(cycles: list[Cycle], cycle_id: int | None) -> Cycle | None:
     if not cycles:
         return None
     if cycle_id is not None:
@@ -95,7 +99,7 @@ def national_dashboard(
     return data
 
 
-def _national_completeness(institution: Institution, cycle) -> dict:
+def _national_completeness(institution: Institution, cycle: Cycle) -> dict:
     overview = sources.cycle_overview(institution=institution, cycle=cycle)
     published, due = cycle.published_at, cycle.due_date
     on_time = timezone.localtime(published).date() <= due if published and due else None
@@ -144,7 +148,7 @@ def _national_status_table(areas: list[dict]) -> DataTable:
     return table
 
 
-def _national_comparison_table(areas: list[dict], cycle, previous) -> DataTable:
+def _national_comparison_table(areas: list[dict], cycle: Cycle, previous: Cycle | None) -> DataTable:
     labels = status_labels()
     changes = change_labels()
     table = DataTable(

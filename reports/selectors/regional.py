@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 
@@ -15,6 +16,10 @@ from reports import charts, sources
 from reports.charts import DataTable
 from reports.selectors.case_tables import case_table
 from reports.selectors.labels import STATUSES, cycle_label, status_counts, status_labels
+
+if TYPE_CHECKING:
+    from cases.selectors import Release
+    from indicators.selectors import MonitoringRound
 
 REGIONAL_CASE_DIMENSIONS = [
     ("violation_type", True, "Violations by type and year"),
@@ -29,7 +34,7 @@ REGIONAL_CASE_DIMENSIONS = [
 
 @dataclass
 class RegionalData:
-    rounds: list
+    rounds: list[MonitoringRound]
     round_id: int | None
     filters: dict
     areas: list
@@ -66,7 +71,7 @@ def regional_dashboard(
     subregion: str | None = None,
     country: str | None = None,
     area: str | None = None,
-    case_release=None,
+    case_release: Release | None = None,
     for_pdf: bool = False,
 ) -> RegionalData:
     """The regional dashboard and regional PDF. `case_release`: the regional case statistics release to slice
@@ -123,7 +128,7 @@ def countries(subregion: str | None = None) -> list[tuple[str, str]]:
     return sorted(set(qs.values_list("country_code", "country")), key=lambda c: c[1])
 
 
-def round_name(rounds: list, round_id: int | None) -> str:
+def round_name(rounds: list[MonitoringRound], round_id: int | None) -> str:
     """The name of the round `round_id` among `rounds` ("" when it is not one of them)."""
     return next((cycle_label(r) for r in rounds if str(r.pk) == str(round_id)), "")
 
@@ -168,7 +173,7 @@ def _area_distribution_table(areas: list[dict], rows: list[dict]) -> DataTable:
     return table
 
 
-def _previous_round_id(rounds: list, round_id: int | None) -> int | None:
+def _previous_round_id(rounds: list[MonitoringRound], round_id: int | None) -> int | None:
     ids = [str(r.pk) for r in rounds]
     if round_id is None or str(round_id) not in ids:
         return None
@@ -176,7 +181,13 @@ def _previous_round_id(rounds: list, round_id: int | None) -> int | None:
     return rounds[index + 1].pk if index + 1 < len(rounds) else None
 
 
-def _round_comparison_table(data: RegionalData, rounds: list, round_id, subregion, country) -> DataTable | None:
+def _round_comparison_table(
+    data: RegionalData,
+    rounds: list[MonitoringRound],
+    round_id: int | None,
+    subregion: str | None,
+    country: str | None,
+) -> DataTable | None:
     """Enabling areas per institution: this round against the previous round."""
     previous_id = _previous_round_id(rounds, round_id)
     if previous_id is None:
@@ -187,7 +198,7 @@ def _round_comparison_table(data: RegionalData, rounds: list, round_id, subregio
     before = {r["institution"].pk: r for r in previous.get("rows", [])}
     area_codes = [a["code"] for a in data.areas]
 
-    def enabling(row):
+    def enabling(row: dict | None) -> int | None:
         if row is None:
             return None
         return sum(1 for c in area_codes if _cell_status(row, c) == "enabling")
@@ -236,14 +247,18 @@ def _completeness_table(rows: list[dict]) -> DataTable:
     return table
 
 
-def regional_case_rows(*, group_by: str, release, subregion: str | None = None, country: str | None = None) -> list:
+def regional_case_rows(
+    *, group_by: str, release: Release, subregion: str | None = None, country: str | None = None
+) -> list:
     """One published regional table (case_statistics rows), sliced from the jointly suppressed release."""
     return sources.case_statistics(
         regional=True, group_by=group_by, subregion=subregion or None, country=country or None, release=release
     )
 
 
-def _regional_case_tables(release, *, subregion=None, country=None) -> tuple[list[DataTable], float | None]:
+def _regional_case_tables(
+    release: Release, *, subregion: str | None = None, country: str | None = None
+) -> tuple[list[DataTable], float | None]:
     titles = {
         "violation_type": _("Violations by type and year"),
         "subregion": _("Cases by sub-region and year"),

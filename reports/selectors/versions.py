@@ -15,7 +15,7 @@ from reports.charts import DataTable
 LAYOUT_VERSION = "2026-11-23.5"
 
 
-def _plain(value):
+def _plain(value: object) -> object:
     """A JSON-able, stable form of selector output (model rows become their key and text)."""
     if isinstance(value, dict):
         return {str(k): _plain(v) for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))}
@@ -34,7 +34,7 @@ def _plain(value):
     return str(value)
 
 
-def data_version(data, *, language: str) -> str:
+def data_version(data: object, *, language: str) -> str:
     """Hash of everything a report shows, in the language it is written in."""
     payload = json.dumps([LAYOUT_VERSION, language, _plain(data)], sort_keys=True, default=str)
     return hashlib.sha256(payload.encode()).hexdigest()
