@@ -265,3 +265,42 @@ def cases_due_for_deletion(*, institution, now=None):
     return Case.objects.for_institution(institution).filter(
         status=Status.CLOSED, closed_at__lt=cutoff, legal_hold=False
     )
+
+
+def case_statistics_version(*, institution=None) -> str:
+    """A token that changes whenever the published case statistics may have changed: the sharing decisions
+    (StatisticsShare rows, CaseSettings.share_regional_statistics and min_cell), duplicate links, and the cases
+    that count (consented, dated, not duplicates): their number, ids, incident-date range and latest status
+    change or verification. Regional (every institution) without `institution`. Four small queries, no case data.
+
+    Cases carry no "modified" timestamp, so an edit that touches none of these (a case's violation types, say)
+    leaves the token as it was: a cache keyed by it must still expire."""
+    import hashlib
+
+    from django.db.models import Count, Max, Min, Sum
+
+    from cases.models import CaseLink, StatisticsShare
+
+    def scoped(model):
+        return model.objects.regional() if institution is None else model.objects.for_institution(institution)
+
+    counted = scoped(Case).filter(consent_statistics=True, incident_date__isnull=False, duplicate_of__isnull=True)
+    cases = counted.aggregate(
+        n=Count("pk"),
+        ids=Sum("pk"),
+        last_id=Max("pk"),
+        first_incident=Min("incident_date"),
+        last_incident=Max("incident_date"),
+        last_change=Max("status_changed_at"),
+        last_verified=Max("verified_at"),
+    )
+    links = scoped(CaseLink).filter(kind=CaseLink.Kind.DUPLICATE).aggregate(n=Count("pk"), ids=Sum("pk"))
+    # Few rows (one per institution, one per shared year): read them whole, so a withdrawn share always shows.
+    shares = list(scoped(StatisticsShare).order_by("institution_id", "year").values_list("institution_id", "year"))
+    choices = list(
+        scoped(CaseSettings)
+        .order_by("institution_id")
+        .values_list("institution_id", "share_regional_statistics", "min_cell")
+    )
+    payload = repr((sorted(cases.items()), sorted(links.items()), shares, choices))
+    return hashlib.sha256(payload.encode()).hexdigest()[:32]

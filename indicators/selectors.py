@@ -661,3 +661,27 @@ def national_results(*, institution, cycle) -> list[dict]:
         }
         for ca in cycle_areas
     ]
+
+
+def published_data_version(*, institution=None) -> str:
+    """A token that changes whenever published indicator data may have changed: which cycles are published (and
+    when), the latest change to a value of a published cycle, the published framework versions and the rounds.
+    Regional (every institution) without `institution`. Three small queries."""
+    import hashlib
+
+    from django.db.models import Max, Sum
+
+    cycles = Cycle.objects.regional() if institution is None else Cycle.objects.for_institution(institution)
+    published = cycles.filter(status=Cycle.Status.PUBLISHED)
+    state = published.aggregate(
+        n=Count("pk", distinct=True),
+        ids=Sum("pk", distinct=True),
+        last_published=Max("published_at"),
+        last_value=Max("values__updated_at"),
+    )
+    frameworks = FrameworkVersion.objects.filter(status=FrameworkVersion.Status.PUBLISHED).aggregate(
+        n=Count("pk"), ids=Sum("pk"), last_published=Max("published_at")
+    )
+    rounds_state = MonitoringRound.objects.aggregate(n=Count("pk"), ids=Sum("pk"), last=Max("created_at"))
+    payload = repr((sorted(state.items()), sorted(frameworks.items()), sorted(rounds_state.items())))
+    return hashlib.sha256(payload.encode()).hexdigest()[:32]

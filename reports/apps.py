@@ -6,8 +6,6 @@ class ReportsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from reports import signals
         from reports.tasks import register_schedule
 
         register_schedule()
-        signals.connect()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from dataclasses import dataclass, field
 
 from django.utils.html import escape
@@ -183,8 +184,6 @@ def _short(text: str, limit: int) -> str:
 
 def _nice_ceiling(value: float) -> float:
     """The smallest 4 x step at or above `value`, with a whole, round step: four gridlines at round numbers."""
-    import math
-
     if value <= 4:
         return 4
     raw_step = value / 4

@@ -3,6 +3,8 @@ page, and each gets its national report built (in-process without a broker)."""
 
 from django.db import transaction
 
+from r2dr.demo import STAFFED
+from r2dr.models import Institution
 from reports import selectors, services, sources
 from reports.models import ReportKind
 
@@ -14,15 +16,12 @@ INTRODUCTION = (
 
 
 def seed(*, scale: int = 0, stdout=None) -> None:
-    from r2dr.demo import STAFFED
-    from r2dr.models import Institution
-
     built = []
     for slug in STAFFED:
         institution = Institution.objects.filter(slug=slug).first()
         if institution is None:
             continue
-        cycles = sources.published_cycles(institution=institution) or []
+        cycles = sources.published_cycles(institution=institution)
         if not cycles:
             continue
         page = selectors.results_page(institution=institution)

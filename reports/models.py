@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from r2dr.tenancy import TenantManager, TenantModel, TenantQuerySet
@@ -90,8 +91,6 @@ class ReportRun(TenantModel):
 
     @property
     def download_name(self) -> str:
-        from django.utils.text import slugify
-
         stem = slugify(self.title) or f"report-{self.pk}"
         return f"{stem}.pdf"
 

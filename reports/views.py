@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from r2dr import permissions as scope
 from r2dr.roles import ALL_STAFF, INDICATOR_STAFF, Role
-from reports import selectors, services
+from reports import selectors, services, sources
 from reports.forms import NationalReportForm, RegionalFilterForm, RegionalReportForm, ResultsPageForm
 from reports.models import ReportKind, ReportRun
 
@@ -31,8 +31,8 @@ PAGE_MANAGERS = (Role.INSTITUTION_HEAD, Role.INSTITUTION_ADMIN)
 # --- national -------------------------------------------------------------------
 
 
-def _cycle_choices(cycles):
-    return [(str(c.pk), selectors.cycle_label(c)) for c in cycles or []]
+def _cycle_choices(cycles) -> list[tuple[str, str]]:
+    return [(str(c.pk), selectors.cycle_label(c)) for c in cycles]
 
 
 @scope.institution(*sorted(ALL_STAFF))
@@ -76,7 +76,7 @@ def _csv_response(tables, chart_key, filename):
 @require_http_methods(["GET", "POST"])
 def national_reports(request, institution_slug):
     institution = request.institution
-    cycles = selectors.sources.published_cycles(institution=institution)
+    cycles = sources.published_cycles(institution=institution)
     form = NationalReportForm(request.POST or None, cycles=_cycle_choices(cycles))
     if request.method == "POST":
         scope.require_roles(request, *INDICATOR_STAFF)
@@ -182,8 +182,8 @@ def _regional_filters(request):
 def regional_dashboard(request):
     started = time.perf_counter()
     filters = _regional_filters(request)
-    data = selectors.regional_dashboard(**filters)
-    rounds = [(selectors._round_pk(r), selectors.cycle_label(r)) for r in data.rounds or []]
+    data = selectors.regional_dashboard(**filters, case_release=services.regional_case_release_serve())
+    rounds = [(r.pk, selectors.cycle_label(r)) for r in data.rounds]
     form = RegionalFilterForm(request.GET or None, rounds=rounds, countries=data.countries, areas=data.all_areas)
     query = request.GET.urlencode()
     response = render(
@@ -206,7 +206,9 @@ def regional_dashboard(request):
 @scope.regional(*REGIONAL_VIEWERS)
 @require_GET
 def regional_chart_csv(request, chart_key):
-    data = selectors.regional_dashboard(**_regional_filters(request))
+    data = selectors.regional_dashboard(
+        **_regional_filters(request), case_release=services.regional_case_release_serve()
+    )
     return _csv_response(data.tables(), chart_key, f"regional-{chart_key}.csv")
 
 
@@ -304,7 +306,7 @@ def public_report_download(request, institution_slug):
 def results_page_settings(request, institution_slug):
     institution = request.institution
     page = selectors.results_page(institution=institution)
-    cycles = selectors.sources.published_cycles(institution=institution)
+    cycles = sources.published_cycles(institution=institution)
     initial = {
         "is_public": page.is_public if page else False,
         "cycle": str(page.cycle_id or "") if page else "",

@@ -2,8 +2,10 @@
 
 `fake_sources` stands in for the indicators and cases selectors with a small,
 known data set shaped exactly like their contracts, so dashboard figures can
-be checked against values computed independently here. Tests against the real
-selectors live in test_integration.py.
+be checked against values computed independently here. Each fake has the real
+selector's signature (test_contracts.py checks it with `inspect.signature`), so
+a renamed or changed selector fails fast. Tests against the real selectors live
+in test_integration.py.
 """
 
 import datetime
@@ -12,6 +14,7 @@ from types import SimpleNamespace
 import pytest
 
 from r2dr.models import SubRegion
+from reports import sources
 from tests.factories import InstitutionFactory
 
 
@@ -34,6 +37,19 @@ AREAS = [
 
 class FakeSelectors:
     """Implements the selectors reports reads, over a fixed data set; records calls."""
+
+    # The selectors faked here, by the module that owns the real one.
+    INDICATORS = (
+        "published_cycles",
+        "previous_cycle",
+        "national_results",
+        "cycles_for",
+        "cycle_overview",
+        "rounds",
+        "regional_status_matrix",
+        "regional_completeness",
+    )
+    CASES = ("case_statistics_release", "case_statistics", "open_urgent_case_count", "perpetrator_kinds")
 
     def __init__(self, a, b, c):
         self.a, self.b, self.c = a, b, c
@@ -201,7 +217,7 @@ class FakeSelectors:
             )
         return {"areas": AREAS, "rows": rows}
 
-    def regional_completeness(self, *, round_id):
+    def regional_completeness(self, *, round_id=None):
         self.calls.append(("regional_completeness", round_id))
         due = datetime.date(2026, 3, 31)
         return [
@@ -224,17 +240,29 @@ class FakeSelectors:
         ]
 
     # cases -----------------------------------------------------------------
-    def case_statistics_release(self, **kwargs):
+    def case_statistics_release(self, *, institution=None, regional=False, min_cell=None):
         """A snapshot of the fake numbers, as the real release is a snapshot of the data."""
-        self.calls.append(("case_statistics_release", kwargs.get("regional"), kwargs.get("institution")))
+        self.calls.append(("case_statistics_release", regional, institution))
         return {group_by: list(rows) for group_by, rows in self.cases.items()}
 
-    def case_statistics(self, *, release=None, **kwargs):
-        self.calls.append(("case_statistics", kwargs.get("group_by"), kwargs.get("regional"), kwargs.get("country")))
+    def case_statistics(
+        self,
+        *,
+        institution=None,
+        date_from=None,
+        date_to=None,
+        group_by="violation_type",
+        regional=False,
+        subregion=None,
+        country=None,
+        min_cell=None,
+        release=None,
+    ):
+        self.calls.append(("case_statistics", group_by, regional, country))
         source = release if release is not None else self.cases
         return [
             {"key": k, "label": label, "year": y, "count": n, "suppressed": n is None}
-            for k, label, y, n in source.get(kwargs.get("group_by", "violation_type"), [])
+            for k, label, y, n in source.get(group_by, [])
         ]
 
     def open_urgent_case_count(self, *, institution):
@@ -276,7 +304,6 @@ def world(db):
 @pytest.fixture
 def fake_sources(world, monkeypatch):
     fake = FakeSelectors(world.a, world.b, world.c)
-    from reports import sources
-
-    monkeypatch.setattr(sources, "_selector", lambda module, name: getattr(fake, name, None))
+    for name in (*FakeSelectors.INDICATORS, *FakeSelectors.CASES):
+        monkeypatch.setattr(sources, name, getattr(fake, name))  # raises if reports no longer reads `name`
     return fake

@@ -6,6 +6,7 @@ import io
 import pytest
 
 from r2dr.roles import Role
+from reports import case_release, selectors, services
 
 pytestmark = pytest.mark.django_db
 
@@ -154,13 +155,14 @@ def test_csv_cells_cannot_inject_formulas(fake_sources, world, regional_admin, c
     assert "'=HYPERLINK(1)" in text
 
 
-def test_no_data_yet_without_selectors(world, regional_admin, client, monkeypatch):
-    from reports import sources
-
-    monkeypatch.setattr(sources, "_selector", lambda module, name: None)
+def test_no_data_yet_before_anything_is_published(world, regional_admin, client):
+    """On the real selectors, with no framework, round, cycle or case yet: notices, never an error."""
     client.force_login(regional_admin)
-    body = client.get("/regional/dashboard/").content.decode()
+    response = client.get("/regional/dashboard/")
+    assert response.status_code == 200
+    body = response.content.decode()
     assert "No data yet" in body
+    assert "No published results for this selection." in body
 
 
 def test_dashboards_query_count_is_constant(fake_sources, world, regional_admin, client, django_assert_max_num_queries):
@@ -186,7 +188,6 @@ def test_odd_cycle_parameter(fake_sources, world, member_client):
 
 
 def test_regional_case_statistics_are_cached_briefly_but_never_for_pdfs(fake_sources, regional_admin, client):
-    from reports import selectors
 
     client.force_login(regional_admin)
     client.get("/regional/dashboard/")
@@ -222,13 +223,11 @@ def test_an_old_release_is_served_while_a_refresh_is_queued(
     """Stale-while-revalidate: past its freshness the release still answers at once; one refresh is queued."""
     import time
 
-    from reports import selectors
-
     client.force_login(regional_admin)
     client.get("/regional/dashboard/")
     built = len([c for c in fake_sources.calls if c[0] == "case_statistics_release"])
     fake_sources.cases["right"] = [("assembly", "Freedom of peaceful assembly", 2025, 77)]
-    later = time.time() + selectors.CASE_STATISTICS_CACHE_SECONDS + 1
+    later = time.time() + case_release.CASE_STATISTICS_CACHE_SECONDS + 1
     monkeypatch.setattr(time, "time", lambda: later)
     with django_capture_on_commit_callbacks(execute=False) as queued:
         data = client.get("/regional/dashboard/").context["data"]
@@ -244,23 +243,37 @@ def test_an_old_release_is_served_while_a_refresh_is_queued(
 def test_changing_what_an_institution_shares_drops_the_precomputed_release(
     institution_a, make_member, django_capture_on_commit_callbacks
 ):
+    """A release cached before a change in what is shared is never served after it: the key holds the cases app's
+    statistics version, which the change moves (no signal from cases into reports)."""
+    import time
+
     from django.core.cache import cache
 
     from cases import services as case_services
-    from r2dr.roles import Role
-    from reports import selectors
 
     head = make_member(institution_a, Role.INSTITUTION_HEAD)
+
+    def cache_a_release():
+        # Only under the current key: a release cached for an earlier state may be served again when the data is
+        # back to that state (it was built from exactly that data), so none is left from earlier steps.
+        cache.clear()
+        key = case_release.regional_case_release_key()
+        cache.set(key, (time.time(), "a release"), 600)
+        assert services.regional_case_release_serve() == "a release"  # fresh: served from the cache
+        return key
+
     for share in (True, False):
-        cache.set(selectors.CASE_RELEASE_CACHE_KEY, (0, "a release"), 600)
+        key = cache_a_release()
         with django_capture_on_commit_callbacks(execute=True):
             case_services.statistics_share(institution=institution_a, year=2025, by=head, share=share)
-        assert cache.get(selectors.CASE_RELEASE_CACHE_KEY) is None
-    cache.set(selectors.CASE_RELEASE_CACHE_KEY, (0, "a release"), 600)
+        assert case_release.regional_case_release_key() != key
+        assert services.regional_case_release_serve() != "a release"
+    key = cache_a_release()
     settings_row = case_services.settings_for(institution_a)
     settings_row.share_regional_statistics = True
     settings_row.save()
-    assert cache.get(selectors.CASE_RELEASE_CACHE_KEY) is None
+    assert case_release.regional_case_release_key() != key
+    assert services.regional_case_release_serve() != "a release"
 
 
 def test_case_total_with_a_withheld_year_reads_as_a_lower_bound(fake_sources, world, member_client):

@@ -139,3 +139,14 @@ def test_national_dashboard_query_count_does_not_grow(framework, member_client):
     with CaptureQueriesContext(connection) as large:
         assert client.get(f"/{inst.slug}/dashboard/").status_code == 200
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_published_data_version_moves_with_publication(framework):
+    from reports import sources
+
+    inst = _institutions(1)[0]
+    regional, own = sources.published_data_version(), sources.published_data_version(institution=inst)
+    assert sources.published_data_version() == regional  # stable while nothing changes
+    _publish(framework, inst, 2025, framework["round"])
+    assert sources.published_data_version() != regional
+    assert sources.published_data_version(institution=inst) != own

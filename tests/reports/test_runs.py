@@ -3,7 +3,7 @@
 import pytest
 
 from r2dr.roles import Role
-from reports import services, tasks
+from reports import building, pruning, services, tasks
 from reports.models import ReportKind, ReportRun, RunStatus
 
 pytestmark = pytest.mark.django_db
@@ -89,7 +89,7 @@ def test_build_is_idempotent(fake_sources, world, head, django_capture_on_commit
     from reports import pdf
 
     monkeypatch.setattr(pdf, "render_pdf", lambda *a, **k: pytest.fail("a finished run was rebuilt"))
-    again = services.report_build(run_id=run.pk, institution_id=world.a.pk)
+    again = building.report_build(run_id=run.pk, institution_id=world.a.pk)
     assert again.status == RunStatus.DONE and again.file_path == run.file_path and again.attempts == 1
 
 
@@ -97,8 +97,8 @@ def test_second_run_with_same_data_reuses_file_in_the_worker(fake_sources, world
     """Two runs queued concurrently for the same data: the second build copies the first's file."""
     a = ReportRun.objects.create(kind=ReportKind.NATIONAL, institution=world.a, cycle_id=11, title="a")
     b = ReportRun.objects.create(kind=ReportKind.NATIONAL, institution=world.a, cycle_id=11, title="b")
-    services.report_build(run_id=a.pk, institution_id=world.a.pk)
-    services.report_build(run_id=b.pk, institution_id=world.a.pk)
+    building.report_build(run_id=a.pk, institution_id=world.a.pk)
+    building.report_build(run_id=b.pk, institution_id=world.a.pk)
     a.refresh_from_db()
     b.refresh_from_db()
     assert a.status == b.status == RunStatus.DONE and a.file_path == b.file_path
@@ -132,10 +132,10 @@ def test_transient_errors_are_retried_then_fail(fake_sources, world, head, monke
     monkeypatch.setattr(pdf, "render_pdf", flaky)
     run = ReportRun.objects.create(kind=ReportKind.NATIONAL, institution=world.a, cycle_id=11, title="t")
     with pytest.raises(ConnectionError):
-        services.report_build(run_id=run.pk, institution_id=world.a.pk, final_attempt=False)
+        building.report_build(run_id=run.pk, institution_id=world.a.pk, final_attempt=False)
     run.refresh_from_db()
     assert run.status == RunStatus.QUEUED and "Retrying" in run.failure_reason
-    services.report_build(run_id=run.pk, institution_id=world.a.pk, final_attempt=True)
+    building.report_build(run_id=run.pk, institution_id=world.a.pk, final_attempt=True)
     run.refresh_from_db()
     assert run.status == RunStatus.FAILED and run.attempts == 2 and "unavailable" in run.failure_reason
     assert len(calls) == 2
@@ -151,7 +151,7 @@ def test_task_retries_with_backoff_on_transient_errors():
 
 
 def test_unpublished_cycle_fails_cleanly(fake_sources, world, head):
-    with pytest.raises(services.ReportUnavailable):
+    with pytest.raises(building.ReportUnavailable):
         services.report_request(kind=ReportKind.NATIONAL, institution=world.a, cycle_id=999, by=head)
 
 
@@ -239,7 +239,7 @@ def test_old_report_files_are_pruned_keeping_the_newest(world, head, settings, c
     two_days_ago = (now - datetime.timedelta(days=2)).timestamp()
     os.utime(orphan_old, (two_days_ago, two_days_ago))
 
-    assert services.report_files_prune() == 4  # a-50, a-60, r-45 and the old orphan
+    assert pruning.report_files_prune() == 4  # a-50, a-60, r-45 and the old orphan
 
     def exists(r):
         return (settings.MEDIA_ROOT / r.file_path).is_file()
@@ -248,12 +248,12 @@ def test_old_report_files_are_pruned_keeping_the_newest(world, head, settings, c
     assert exists(shared) and exists(thai) and [exists(r) for r in regional] == [True, True, True, False]
     assert not orphan_old.exists() and orphan_new.exists()
     pruned = ReportRun.objects.for_institution(world.a).get(pk=runs[3].pk)
-    assert pruned.status == RunStatus.FAILED and pruned.failure_reason == services.PRUNED_REASON
+    assert pruned.status == RunStatus.FAILED and pruned.failure_reason == pruning.PRUNED_REASON
     assert ReportRun.objects.for_institution(world.a).get(pk=shared.pk).status == RunStatus.DONE
     client.force_login(head)
     page = client.get(f"/{world.a.slug}/reports/{pruned.pk}/").content.decode()
     assert "This file was removed after newer versions" in page
-    assert services.report_files_prune() == 0  # idempotent
+    assert pruning.report_files_prune() == 0  # idempotent
     assert tasks.prune_report_files.apply().get() == 0
     from r2dr.celery import app
 

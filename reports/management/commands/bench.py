@@ -9,6 +9,7 @@ doing one report. Nothing is kept: runs are rolled back and files removed.
 
 from __future__ import annotations
 
+import argparse
 import json
 import resource
 import statistics
@@ -18,12 +19,17 @@ import time
 from pathlib import Path
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from r2dr.models import Institution, Membership
+from r2dr.roles import Role
 from r2dr.tenancy import scopes_disabled
+from reports import selectors, services, sources
+from reports.models import ReportKind, ReportRun
 
 
 class _Rollback(Exception):
@@ -69,15 +75,11 @@ class Command(BaseCommand):
     # --- data -----------------------------------------------------------------
 
     def _sizes(self):
-        from reports import selectors, sources
-
         data = selectors.regional_dashboard()
-        cycles = sum(len(sources.published_cycles(institution=row["institution"]) or []) for row in data.rows)
-        stats = sources.case_statistics(regional=True, group_by="year") or []
+        cycles = sum(len(sources.published_cycles(institution=row["institution"])) for row in data.rows)
+        stats = sources.case_statistics(regional=True, group_by="year")
         shared_cases = sum(r["count"] or 0 for r in stats)
-        indicators = sum(
-            len(a.indicators.all()) for area in (sources.framework_areas() or []) for a in area.attributes.all()
-        )
+        indicators = sum(len(a.indicators.all()) for area in sources.framework_areas() for a in area.attributes.all())
         self.stdout.write(
             f"data: {data.institution_count} institutions, {cycles} published cycles, "
             f"{len(data.all_areas)} areas / {indicators} indicators, {shared_cases} cases shared for statistics, "
@@ -85,9 +87,6 @@ class Command(BaseCommand):
         )
 
     def _dashboard(self, runs):
-        from r2dr.models import Membership
-        from r2dr.roles import Role
-
         with scopes_disabled():
             membership = (
                 Membership.objects.filter(role=Role.REGIONAL_ADMIN, institution=None).select_related("user").first()
@@ -111,8 +110,6 @@ class Command(BaseCommand):
                     f"server time {self._summary(timings)}"
                 )
 
-        from reports import sources
-
         builds = []
         for _ in range(max(3, runs // 4)):
             started = time.perf_counter()
@@ -123,8 +120,6 @@ class Command(BaseCommand):
         )
 
     def _time(self, client, runs, query="", cold=True):
-        from django.core.cache import cache
-
         timings, queries = [], []
         for i in range(runs + 1):
             if cold:
@@ -151,18 +146,13 @@ class Command(BaseCommand):
     # --- PDFs (child process) ----------------------------------------------------
 
     def _pdf(self, kind):
-        from reports import services, sources
-        from reports.models import ReportKind, ReportRun
-
         result = {}
         try:
             with transaction.atomic():
                 if kind == "national-pdf":
-                    from r2dr.models import Institution
-
                     best = None
                     for inst in Institution.objects.filter(is_active=True):
-                        cycles = sources.published_cycles(institution=inst) or []
+                        cycles = sources.published_cycles(institution=inst)
                         if cycles and (best is None or len(cycles) > best[1]):
                             best = (inst, len(cycles), cycles[0])
                     if best is None:
@@ -199,6 +189,4 @@ class Command(BaseCommand):
 
 
 def argparse_hidden():
-    import argparse
-
     return argparse.SUPPRESS

@@ -1,0 +1,67 @@
+"""The precomputed regional case statistics release (a cache, so writes: services, not selectors).
+
+The regional case statistics are one release (every dimension, filter and year, suppressed jointly) built from a
+few aggregations over every shared case: about half a second at 50,000 cases, more than the dashboard's whole
+budget. So, as DHIS2 does with its analytics tables, the release is precomputed: Celery beat rebuilds it every
+4 minutes, and a dashboard request serves the last release built; one older than CASE_STATISTICS_CACHE_SECONDS is
+still served while a refresh is queued (stale-while-revalidate). The cache key holds the cases app's
+`case_statistics_version`, so a change to what institutions share (or to the cases that count) is a new key:
+withdrawn periods are never served from the cache, and nothing outside reports has to tell reports about it. PDFs
+and their data version never use the cache. The release holds codes only, so one copy serves every language and
+every filter.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+from django.core.cache import cache
+
+from reports import sources
+from reports.selectors import REGIONAL_CASE_DIMENSIONS
+
+if TYPE_CHECKING:
+    from cases.selectors import Release
+
+CASE_STATISTICS_CACHE_SECONDS = 300
+CASE_RELEASE_KEEP_SECONDS = 24 * 3600
+CASE_RELEASE_CACHE_PREFIX = "reports:case-release:regional:v3"
+CASE_RELEASE_REFRESH_LOCK = CASE_RELEASE_CACHE_PREFIX + ":refreshing"
+
+
+def regional_case_release_key() -> str:
+    """The cache key of the release of the regional data as it is now."""
+    return f"{CASE_RELEASE_CACHE_PREFIX}:{sources.case_statistics_version()}"
+
+
+def regional_case_release_build(*, key: str | None = None) -> Release:
+    """Build the regional release and store it under `key` (default: the current data's key)."""
+    # The version is read before the release is built: a change committed in between then lands under a newer
+    # key, never under the old one.
+    key = key or regional_case_release_key()
+    release = sources.case_statistics_release(regional=True)
+    cache.set(key, (time.time(), release), CASE_RELEASE_KEEP_SECONDS)
+    cache.delete(CASE_RELEASE_REFRESH_LOCK)
+    return release
+
+
+def regional_case_release_get() -> tuple[Release, bool]:
+    """(the regional release, whether a refresh should be queued). Built inline only on a cache miss; a stale
+    release is returned with True once per refresh (a short lock keeps a second request from queueing another)."""
+    if not CASE_STATISTICS_CACHE_SECONDS:
+        return sources.case_statistics_release(regional=True), False
+    key = regional_case_release_key()
+    entry = cache.get(key)
+    if entry is None:
+        return regional_case_release_build(key=key), False
+    built_at, release = entry
+    stale = time.time() - built_at > CASE_STATISTICS_CACHE_SECONDS
+    return release, stale and cache.add(CASE_RELEASE_REFRESH_LOCK, 1, 120)
+
+
+def regional_case_statistics_warm() -> int:
+    """Refresh the cached regional release (run by Celery beat more often than the cache expires, so regional
+    admins rarely wait for the aggregation). Returns the number of tables the release serves unfiltered."""
+    regional_case_release_build()
+    return len(REGIONAL_CASE_DIMENSIONS)
