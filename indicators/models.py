@@ -245,6 +245,35 @@ class CycleArea(TenantModel):
         return self.status in (self.Status.DRAFT, self.Status.RETURNED)
 
 
+# What a regional admin may change on an indicator of a draft version: the service copies these fields and
+# the form shows them, in this order.
+INDICATOR_EDITABLE_FIELDS = (
+    "title",
+    "type",
+    "definition",
+    "rationale",
+    "computation_method",
+    "value_type",
+    "categories",
+    "min_value",
+    "max_value",
+    "guidance",
+    "data_sources",
+    "disaggregation",
+    "declaration_articles",
+    "treaty_articles",
+    "sdg_targets",
+    "periodicity",
+    "limitations",
+    "rating_rule",
+    "rating_note",
+    "total_code",
+    "outlier_threshold",
+    "computation",
+    "is_retired",
+)
+
+
 class Confidence(models.TextChoices):
     HIGH = "high", _("High")
     MEDIUM = "medium", _("Medium")

@@ -25,6 +25,8 @@ STATUS_LABELS = {
     NODATA: _("No data"),
 }
 NOT_AVAILABLE = "na"
+# Labelled answers of a yes/partly/no indicator (forms offer them, selectors display them).
+YPN_CHOICES = [("yes", _("Yes")), ("partly", _("Partly")), ("no", _("No")), (NOT_AVAILABLE, _("Data not available"))]
 
 
 def _number(value):

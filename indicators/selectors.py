@@ -11,6 +11,7 @@ from collections import defaultdict
 
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from indicators import computations, validation
 from indicators.models import (
@@ -27,7 +28,8 @@ from indicators.models import (
     Value,
     ValueHistory,
 )
-from indicators.rating import NODATA, rate, summarise
+from indicators.rating import NODATA, YPN_CHOICES, rate, summarise
+from r2dr.models import Institution
 
 # --- framework -------------------------------------------------------------------------------------------
 
@@ -501,8 +503,6 @@ def _display_value(value) -> str:
     if value.answer == "na":
         return str(validation_label_na())
     if ind.value_type == "ypn":
-        from indicators.forms import YPN_CHOICES
-
         return str(dict(YPN_CHOICES).get(value.answer, value.answer))
     if ind.value_type == "categorical":
         return next((c["label"] for c in ind.categories if c["code"] == value.answer), value.answer)
@@ -513,9 +513,7 @@ def _display_value(value) -> str:
     return value.answer
 
 
-def validation_label_na():
-    from django.utils.translation import gettext
-
+def validation_label_na() -> str:
     return gettext("Data not available")
 
 
@@ -530,8 +528,6 @@ def _latest_published(cycles):
 
 def regional_status_matrix(*, round_id=None, subregion=None, country=None) -> dict:
     """Regional. Per institution, the status of each area in its published cycle (of the round, or latest)."""
-    from r2dr.models import Institution
-
     institutions = Institution.objects.filter(is_active=True).order_by("country", "name")
     if subregion:
         institutions = institutions.filter(subregion=subregion)
