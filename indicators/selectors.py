@@ -103,6 +103,22 @@ def framework_rows(*, version) -> list[dict]:
     return rows
 
 
+def areas_of(*, version: FrameworkVersion) -> list[Area]:
+    return list(Area.objects.filter(version=version))
+
+
+def area_get(*, version: FrameworkVersion, code: str) -> Area:
+    return Area.objects.prefetch_related("attributes").get(version=version, code=code)
+
+
+def indicator_get(*, version: FrameworkVersion, code: str) -> Indicator:
+    return Indicator.objects.select_related("attribute__area").get(version=version, code=code)
+
+
+def monitoring_round_get(*, round_id: int) -> MonitoringRound:
+    return MonitoringRound.objects.get(pk=round_id)
+
+
 def open_rounds():
     return MonitoringRound.objects.filter(is_open=True).select_related("version")
 
