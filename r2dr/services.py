@@ -6,6 +6,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -94,8 +95,6 @@ def invitation_accept(*, invitation: Invitation, user) -> Membership:
 
 def user_create_from_invitation(*, invitation: Invitation, password: str, name: str = ""):
     """A new account for an invited address: the e-mail is verified by the link itself."""
-    from allauth.account.models import EmailAddress
-
     User = get_user_model()
     with transaction.atomic():
         user = User(username=invitation.email[:150], email=invitation.email, first_name=name[:150])
