@@ -194,6 +194,10 @@ class Cycle(TenantModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
+    # Annotations on the rows `selectors.cycles_for` returns, not columns.
+    n_areas: int
+    n_approved: int
+
     class Meta:
         ordering = ["-period_end", "-id"]
         indexes = [models.Index(fields=["institution", "status", "period_end"])]

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -28,21 +28,22 @@ def audit_append(
     *,
     institution: Institution,
     action: str,
-    actor: AbstractBaseUser | AnonymousUser | None = None,
+    actor: User | AnonymousUser | None = None,
     object_type: str = "",
     object_ref: str | int = "",
     detail: dict[str, Any] | None = None,
 ) -> AuditEntry:
     """Append one entry to the institution's chain (joins the caller's transaction)."""
     with transaction.atomic():
+        user = actor if isinstance(actor, User) and actor.is_authenticated else None
         head, _created = AuditHead.objects.get_or_create(institution=institution)
         head = AuditHead.objects.select_for_update().get(pk=head.pk)
         entry = AuditEntry(
             institution=institution,
             seq=head.seq + 1,
             at=timezone.now(),
-            actor=actor if actor is not None and actor.is_authenticated else None,
-            actor_label=(actor.get_username() if actor is not None and actor.is_authenticated else "system"),
+            actor=user,
+            actor_label=user.get_username() if user is not None else "system",
             action=action,
             object_type=object_type,
             object_ref=str(object_ref),

@@ -129,6 +129,11 @@ class Membership(models.Model):
         return f"{self.user} · {self.get_role_display()} · {where}"
 
 
+def invitation_token_hash(token: str) -> str:
+    """Invitations store only this digest of their token, so a database copy cannot accept them."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
 class Invitation(models.Model):
     """An invitation to join an institution with a role.
 

@@ -125,7 +125,7 @@ def invitation_revoke(request, institution_slug, invitation_id):
 @scope.public
 @never_cache
 def invitation_accept(request, token):
-    invitation = services.invitation_for_token(token)
+    invitation = selectors.invitation_for_token(token=token)
     if invitation is None or not invitation.is_open:
         return render(request, "r2dr/invitation_invalid.html", status=404)
     User = get_user_model()

@@ -7,7 +7,7 @@ import contextlib
 from collections.abc import Iterable, Iterator
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mass_mail
 from django.db import transaction
@@ -22,23 +22,23 @@ class TransitionError(ValidationError):
     """A state transition that the state machine does not allow."""
 
 
-def user_roles(user: AbstractUser | None, institution: Institution | int | None) -> set[str]:
+def user_roles(user: User | None, institution: Institution | int | None) -> set[str]:
     if user is None:
         return set()
     return set(Membership.objects.filter(user=user, institution=institution).values_list("role", flat=True))
 
 
-def is_regional_admin(user: AbstractUser | None) -> bool:
+def is_regional_admin(user: User | None) -> bool:
     return Membership.objects.filter(user=user, institution=None, role=Role.REGIONAL_ADMIN).exists()
 
 
-def require_regional_admin(by: AbstractUser | None) -> None:
+def require_regional_admin(by: User | None) -> None:
     if not is_regional_admin(by):
         raise PermissionDenied(_("Only regional admins maintain the framework."))
 
 
 def cycle_event_create(
-    *, cycle: Cycle, action: str, by: AbstractUser | None, cycle_area: CycleArea | None = None, note: str = ""
+    *, cycle: Cycle, action: str, by: User | None, cycle_area: CycleArea | None = None, note: str = ""
 ) -> CycleEvent:
     return CycleEvent.objects.create(
         institution_id=cycle.institution_id, cycle=cycle, cycle_area=cycle_area, action=action, by=by, note=note
@@ -59,7 +59,7 @@ def notifications_suppressed() -> Iterator[None]:
         _notifications["on"] = previous
 
 
-def notify_after_commit(users: Iterable[AbstractUser | None], subject: str, body: str) -> None:
+def notify_after_commit(users: Iterable[User | None], subject: str, body: str) -> None:
     """E-mail after commit. Bodies name the cycle and area only: no answers, sources or narratives."""
     if not _notifications["on"]:
         return
@@ -74,12 +74,12 @@ def area_text(cycle_area: CycleArea) -> str:
     return f"{cycle_area.cycle.title} · {cycle_area.area.code}. {cycle_area.area.title}"
 
 
-def require_respondent(cycle_area: CycleArea, by: AbstractUser | None) -> None:
+def require_respondent(cycle_area: CycleArea, by: User | None) -> None:
     if by is None or not cycle_area.respondents.filter(pk=by.pk).exists():
         raise PermissionDenied(_("Only the respondents of this area can change its data."))
 
 
-def require_reviewer(cycle_area: CycleArea, by: AbstractUser | None) -> None:
+def require_reviewer(cycle_area: CycleArea, by: User | None) -> None:
     if by is None or cycle_area.cycle.reviewer_id != by.pk:
         raise PermissionDenied(_("Only the cycle's reviewer can do this."))
 

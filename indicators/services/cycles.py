@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -21,7 +21,7 @@ from r2dr.roles import Role
 
 
 def _check_assignment(
-    institution: Institution | int, reviewer: AbstractUser | None, respondents: dict[str, list[AbstractUser]]
+    institution: Institution | int, reviewer: User | None, respondents: dict[str, list[User]]
 ) -> None:
     if reviewer is None:
         raise ValidationError({"reviewer": _("Choose a reviewer.")})
@@ -47,14 +47,14 @@ def _check_assignment(
 def cycle_open(
     *,
     institution: Institution,
-    by: AbstractUser,
+    by: User,
     title: str,
     period_start: datetime.date,
     period_end: datetime.date,
     due_date: datetime.date,
     area_codes: list[str],
-    reviewer: AbstractUser | None,
-    respondents: dict[str, list[AbstractUser]],
+    reviewer: User | None,
+    respondents: dict[str, list[User]],
     monitoring_round: MonitoringRound | None = None,
 ) -> Cycle:
     """Open a cycle (in a round, or off-round on the latest published framework) with empty values."""
@@ -69,9 +69,10 @@ def cycle_open(
             raise ValidationError(_("Your institution already has a cycle in this round."))
         version = monitoring_round.version
     else:
-        version = selectors.published_version()
-        if version is None:
+        published = selectors.published_version()
+        if published is None:
             raise ValidationError(_("No published framework version exists."))
+        version = published
     areas = list(Area.objects.filter(version=version, code__in=area_codes))
     if not areas:
         raise ValidationError({"areas": _("Choose at least one area.")})
@@ -101,9 +102,7 @@ def cycle_open(
 
 
 @transaction.atomic
-def cycle_assign(
-    *, cycle: Cycle, by: AbstractUser, reviewer: AbstractUser | None, respondents: dict[str, list[AbstractUser]]
-) -> Cycle:
+def cycle_assign(*, cycle: Cycle, by: User, reviewer: User | None, respondents: dict[str, list[User]]) -> Cycle:
     if not user_roles(by, cycle.institution) & {Role.INSTITUTION_HEAD, Role.INSTITUTION_ADMIN}:
         raise PermissionDenied(_("Only the institution head or admin assigns the work."))
     if cycle.is_published:
@@ -118,7 +117,7 @@ def cycle_assign(
 
 
 @transaction.atomic
-def cycle_publish(*, cycle: Cycle, by: AbstractUser) -> Cycle:
+def cycle_publish(*, cycle: Cycle, by: User) -> Cycle:
     cycle = Cycle.objects.for_institution(cycle.institution_id).select_for_update().get(pk=cycle.pk)
     if Role.INSTITUTION_HEAD not in user_roles(by, cycle.institution_id):
         raise PermissionDenied(_("Only the institution head publishes a cycle."))

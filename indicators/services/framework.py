@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -27,9 +27,7 @@ from indicators.services._common import TransitionError, require_regional_admin
 
 
 @transaction.atomic
-def framework_version_create_draft(
-    *, based_on: FrameworkVersion, by: AbstractUser, title: str = ""
-) -> FrameworkVersion:
+def framework_version_create_draft(*, based_on: FrameworkVersion, by: User, title: str = "") -> FrameworkVersion:
     """A new draft version copying `based_on` entirely; codes are kept so cycles compare across versions."""
     require_regional_admin(by)
     if based_on is None:
@@ -69,7 +67,7 @@ def framework_version_create_draft(
 
 
 @transaction.atomic
-def indicator_update(*, indicator: Indicator, by: AbstractUser, data: dict[str, Any]) -> Indicator:
+def indicator_update(*, indicator: Indicator, by: User, data: dict[str, Any]) -> Indicator:
     require_regional_admin(by)
     version = FrameworkVersion.objects.select_for_update().get(pk=indicator.version_id)
     if not version.is_editable:
@@ -88,9 +86,7 @@ def indicator_update(*, indicator: Indicator, by: AbstractUser, data: dict[str, 
 
 
 @transaction.atomic
-def indicator_create(
-    *, version: FrameworkVersion, attribute: Attribute, by: AbstractUser, data: dict[str, Any]
-) -> Indicator:
+def indicator_create(*, version: FrameworkVersion, attribute: Attribute, by: User, data: dict[str, Any]) -> Indicator:
     require_regional_admin(by)
     if not version.is_editable or attribute.version_id != version.pk:
         raise ValidationError(_("Indicators can only be added to a draft version."))
@@ -108,7 +104,7 @@ def indicator_create(
 
 @transaction.atomic
 def area_update(
-    *, area: Area, by: AbstractUser, data: dict[str, Any], attributes: dict[str, dict[str, str]] | None = None
+    *, area: Area, by: User, data: dict[str, Any], attributes: dict[str, dict[str, str]] | None = None
 ) -> Area:
     """Texts of an area and of its attributes (`attributes`: {attribute code: {field: text}}) in a draft."""
     require_regional_admin(by)
@@ -132,7 +128,7 @@ def area_update(
 
 
 @transaction.atomic
-def framework_version_publish(*, version: FrameworkVersion, by: AbstractUser) -> FrameworkVersion:
+def framework_version_publish(*, version: FrameworkVersion, by: User) -> FrameworkVersion:
     require_regional_admin(by)
     version = FrameworkVersion.objects.select_for_update().get(pk=version.pk)
     if not version.is_editable:
@@ -153,7 +149,7 @@ def round_open(
     title: str,
     version: FrameworkVersion,
     due_date: datetime.date,
-    by: AbstractUser,
+    by: User,
     opens_on: datetime.date | None = None,
 ) -> MonitoringRound:
     require_regional_admin(by)
@@ -165,7 +161,7 @@ def round_open(
 
 
 @transaction.atomic
-def round_set_open(*, monitoring_round: MonitoringRound, by: AbstractUser, is_open: bool) -> MonitoringRound:
+def round_set_open(*, monitoring_round: MonitoringRound, by: User, is_open: bool) -> MonitoringRound:
     """Close a round (no new cycles join it; open cycles continue) or open it again."""
     require_regional_admin(by)
     monitoring_round.is_open = is_open

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -30,7 +30,7 @@ from r2dr.roles import Role
 
 
 @transaction.atomic
-def cycle_area_submit(*, cycle_area: CycleArea, by: AbstractUser) -> CycleArea:
+def cycle_area_submit(*, cycle_area: CycleArea, by: User) -> CycleArea:
     """Submit an area for review; refused while any value has an error. Snapshots computed figures."""
     cycle_area = locked_cycle_area(cycle_area)
     require_respondent(cycle_area, by)
@@ -79,9 +79,7 @@ def cycle_area_submit(*, cycle_area: CycleArea, by: AbstractUser) -> CycleArea:
 
 
 @transaction.atomic
-def cycle_area_return(
-    *, cycle_area: CycleArea, by: AbstractUser, comments: dict[str, str], note: str = ""
-) -> CycleArea:
+def cycle_area_return(*, cycle_area: CycleArea, by: User, comments: dict[str, str], note: str = "") -> CycleArea:
     """Return a submitted area; `comments` maps indicator codes to what must change."""
     cycle_area = locked_cycle_area(cycle_area)
     require_reviewer(cycle_area, by)
@@ -127,7 +125,7 @@ def _snapshot(value: Value) -> dict[str, Any]:
 
 
 @transaction.atomic
-def cycle_area_approve(*, cycle_area: CycleArea, by: AbstractUser, note: str = "") -> CycleArea:
+def cycle_area_approve(*, cycle_area: CycleArea, by: User, note: str = "") -> CycleArea:
     cycle_area = locked_cycle_area(cycle_area)
     require_reviewer(cycle_area, by)
     if cycle_area.status != CycleArea.Status.SUBMITTED:
@@ -151,7 +149,7 @@ def cycle_area_approve(*, cycle_area: CycleArea, by: AbstractUser, note: str = "
 
 
 @transaction.atomic
-def cycle_area_reopen(*, cycle_area: CycleArea, by: AbstractUser, reason: str) -> CycleArea:
+def cycle_area_reopen(*, cycle_area: CycleArea, by: User, reason: str) -> CycleArea:
     cycle_area = locked_cycle_area(cycle_area)
     roles = user_roles(by, cycle_area.institution_id)
     if cycle_area.cycle.reviewer_id != getattr(by, "pk", None) and Role.INSTITUTION_HEAD not in roles:
@@ -167,13 +165,11 @@ def cycle_area_reopen(*, cycle_area: CycleArea, by: AbstractUser, reason: str) -
 
 
 @transaction.atomic
-def cycle_area_set_conclusions(
-    *, cycle_area: CycleArea, by: AbstractUser, findings: str, recommendations: str
-) -> CycleArea:
+def cycle_area_set_conclusions(*, cycle_area: CycleArea, by: User, findings: str, recommendations: str) -> CycleArea:
     """The institution's findings and recommendations for an area (they go into its national report)."""
     cycle_area = locked_cycle_area(cycle_area)
     roles = user_roles(by, cycle_area.institution_id)
-    is_respondent = cycle_area.respondents.filter(pk=getattr(by, "pk", None)).exists()
+    is_respondent = by is not None and cycle_area.respondents.filter(pk=by.pk).exists()
     if not (is_respondent or cycle_area.cycle.reviewer_id == getattr(by, "pk", None) or Role.INSTITUTION_HEAD in roles):
         raise PermissionDenied(_("Only respondents, the reviewer or the head write the conclusions."))
     if cycle_area.cycle.is_published:

@@ -6,7 +6,7 @@ import datetime
 import os
 from typing import Any
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -37,7 +37,7 @@ def _clean_disaggregation(data: dict[str, dict[str, object]] | None) -> dict[str
 
 @transaction.atomic
 def value_save(
-    *, value: Value, by: AbstractUser | None, data: dict[str, Any], reason: str = "", check_permission: bool = True
+    *, value: Value, by: User | None, data: dict[str, Any], reason: str = "", check_permission: bool = True
 ) -> Value:
     """Store what was typed (valid or not) and record every change in the history."""
     value = (
@@ -103,7 +103,7 @@ def validate_upload(upload: UploadedFile) -> str:
     ext = os.path.splitext(name)[1].lower()
     if ext not in ALLOWED_UPLOADS:
         raise ValidationError({"file": _("Allowed files: PDF, PNG, JPEG, DOCX, XLSX, ODT, ODS, TXT, CSV.")})
-    if upload.size > MAX_UPLOAD_BYTES:
+    if (upload.size or 0) > MAX_UPLOAD_BYTES:
         raise ValidationError({"file": _("Files may be at most 10 MB.")})
     head = upload.read(8)
     upload.seek(0)
@@ -122,7 +122,7 @@ def validate_upload(upload: UploadedFile) -> str:
 def source_add(
     *,
     value: Value,
-    by: AbstractUser | None,
+    by: User | None,
     kind: str,
     citation: str,
     url: str = "",
@@ -172,7 +172,7 @@ def source_add(
 
 
 @transaction.atomic
-def source_remove(*, source: Source, by: AbstractUser) -> None:
+def source_remove(*, source: Source, by: User) -> None:
     value = source.value
     require_respondent(value.cycle_area, by)
     require_editable(value.cycle_area)
