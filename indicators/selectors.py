@@ -15,7 +15,6 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext
 
 from indicators import computations, validation
 from indicators.models import (
@@ -32,7 +31,7 @@ from indicators.models import (
     Value,
     ValueHistory,
 )
-from indicators.rating import NODATA, YPN_CHOICES, rate, summarise
+from indicators.rating import NODATA, answer_display, not_available_label, rate, summarise
 from r2dr.models import Institution
 
 # --- framework -------------------------------------------------------------------------------------------
@@ -321,8 +320,8 @@ def area_entry(
             "previous": prev,
             "previous_status": rate(prev.indicator.rating_rule, prev.answer) if prev else None,
             "status": rate(value.indicator.rating_rule, value.answer),
-            "display": _display_value(value),
-            "previous_display": _display_value(prev) if prev else "",
+            "display": answer_display(value),
+            "previous_display": answer_display(prev) if prev else "",
             "computed": computed,
             "has_computation": bool(value.indicator.computation),
             "changed_since_approval": _diff(value, sources),
@@ -500,45 +499,11 @@ def export_rows(*, institution: Institution | int, cycle: Cycle) -> list[dict[st
     return rows
 
 
-EXPORT_COLUMNS = [
-    "indicator_code",
-    "area",
-    "indicator",
-    "allowed_answers",
-    "answer",
-    "narrative",
-    "confidence",
-    "justification",
-    "sources",
-    "new_source",
-    "new_source_kind",
-    "new_source_url",
-    "new_source_date",
-]
-
-
 # --- regional (published cycles only) ---------------------------------------------------------------------
 
 
-def _display_value(value: Value | None) -> str:
-    if value is None:
-        return ""
-    ind = value.indicator
-    if value.answer == "na":
-        return str(validation_label_na())
-    if ind.value_type == "ypn":
-        return str(dict(YPN_CHOICES).get(value.answer, value.answer))
-    if ind.value_type == "categorical":
-        return next((c["label"] for c in ind.categories if c["code"] == value.answer), value.answer)
-    if ind.value_type == "percent" and value.answer:
-        return f"{value.answer} %"
-    if ind.value_type == "narrative":
-        return value.narrative
-    return value.answer
-
-
 def validation_label_na() -> str:
-    return gettext("Data not available")
+    return not_available_label()
 
 
 def _latest_published(cycles: Iterable[Cycle]) -> dict[int, Cycle]:
@@ -664,12 +629,12 @@ def national_results(*, institution: Institution | int, cycle: Cycle) -> list[di
                 "code": v.indicator.code,
                 "title": v.indicator.tr("title"),
                 "type": v.indicator.type,
-                "value_display": _display_value(v),
+                "value_display": answer_display(v),
                 "status": rate(v.indicator.rating_rule, v.answer),
                 "narrative": v.narrative,
                 "sources": list(v.sources.all()),
                 "computed": v.computed_value if v.computed_at else None,
-                "previous_value_display": _display_value(prev) if prev else "",
+                "previous_value_display": answer_display(prev) if prev else "",
                 "previous_status": rate(prev.indicator.rating_rule, prev.answer) if prev else None,
             }
         )

@@ -9,6 +9,23 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 
+# The columns of a cycle's sheet: `selectors.export_rows` fills them, `services.cycle_import` reads them back.
+EXPORT_COLUMNS = [
+    "indicator_code",
+    "area",
+    "indicator",
+    "allowed_answers",
+    "answer",
+    "narrative",
+    "confidence",
+    "justification",
+    "sources",
+    "new_source",
+    "new_source_kind",
+    "new_source_url",
+    "new_source_date",
+]
+
 MAX_ROWS = 2000
 
 

@@ -151,10 +151,10 @@ def _export(request: HttpRequest, cycle: Cycle, fmt: str) -> HttpResponse:
     rows = selectors.export_rows(institution=request.institution, cycle=cycle)
     name = f"{request.institution.slug}-cycle-{cycle.pk}"
     if fmt == "xlsx":
-        body = tabular.write_xlsx(rows, selectors.EXPORT_COLUMNS)
+        body = tabular.write_xlsx(rows, tabular.EXPORT_COLUMNS)
         content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     else:
-        body = tabular.write_csv(rows, selectors.EXPORT_COLUMNS)
+        body = tabular.write_csv(rows, tabular.EXPORT_COLUMNS)
         content_type = "text/csv; charset=utf-8"
     response = HttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
