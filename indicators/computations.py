@@ -2,15 +2,20 @@
 
 An indicator names a computation (`Indicator.computation`); the figure is read through the cases app's
 public selectors only (`cases.selectors.verified_case_count` for cases, `cases.selectors.sdg_16_10_1_victims`
-for SDG 16.10.1, which counts victims, each once, under their most serious act), imported when needed so that
-indicators works before and without the cases app. When a selector is missing the figure is None ("not
-available").
+for SDG 16.10.1, which counts victims, each once, under their most serious act), imported directly so that a
+renamed selector breaks the import instead of silently giving "not available". `cases` never imports
+`indicators`, so the import makes no cycle.
 """
 
 from __future__ import annotations
 
+import datetime
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
+
+from cases import selectors as case_selectors
+from r2dr.models import Institution
 
 logger = logging.getLogger(__name__)
 
@@ -46,23 +51,17 @@ REGISTRY: dict[str, Computation] = {
 }
 
 
-def _cases_selector(name: str):
-    try:
-        from cases import selectors as case_selectors
-    except ImportError:
-        return None
-    return getattr(case_selectors, name, None)
+def _case_counter() -> Callable[..., int | None] | None:
+    return case_selectors.verified_case_count
 
 
-def _case_counter():
-    return _cases_selector("verified_case_count")
+def _victim_counter() -> Callable[..., int | None] | None:
+    return case_selectors.sdg_16_10_1_victims
 
 
-def _victim_counter():
-    return _cases_selector("sdg_16_10_1_victims")
-
-
-def compute(key: str, *, institution, date_from, date_to):
+def compute(
+    key: str, *, institution: Institution | int, date_from: datetime.date, date_to: datetime.date
+) -> int | None:
     """The figure for one computation, or None when it cannot be computed (yet)."""
     computation = REGISTRY.get(key)
     counter = _case_counter()

@@ -18,7 +18,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from indicators import services
+from indicators import selectors, services
 from indicators.framework_seed import ensure_framework
 from indicators.models import Area, Cycle, CycleArea, CycleEvent, Indicator, MonitoringRound, Source, Value
 from r2dr.demo import demo_email
@@ -152,8 +152,6 @@ def _fill(cycle_area, by, rng, *, count=None):
 
 
 def _issues(cycle_area, value):
-    from indicators import selectors
-
     return selectors.area_issues(institution=cycle_area.institution_id, cycle_area=cycle_area).get(
         value.indicator.code, []
     )
@@ -184,11 +182,8 @@ def seed(*, scale: int = 0, stdout=None) -> None:
                 year=2024,
                 rng=random.Random(slug),
             )
-    services.NOTIFY = False
-    try:
+    with services.notifications_suppressed():
         _seed_staffed(institutions, rnd)
-    finally:
-        services.NOTIFY = True
     if scale > 0:
         _seed_scale(scale, institutions, version, indicators, areas, stdout)
     if stdout:

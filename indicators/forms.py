@@ -6,17 +6,15 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from indicators.models import Confidence, FrameworkVersion, Indicator, Source
-from indicators.rating import NOT_AVAILABLE
-from indicators.services import INDICATOR_EDITABLE_FIELDS
+from indicators.models import INDICATOR_EDITABLE_FIELDS, Attribute, Confidence, FrameworkVersion, Indicator, Source
+from indicators.rating import NOT_AVAILABLE, YPN_CHOICES
+from r2dr.roles import Role
 
 VOCABULARY_LABELS = {
     "sex": _("sex"),
     "defender_group": _("group of defenders"),
     "violation_type": _("type of violation"),
 }
-
-YPN_CHOICES = [("yes", _("Yes")), ("partly", _("Partly")), ("no", _("No")), (NOT_AVAILABLE, _("Data not available"))]
 
 
 class ValueForm(forms.Form):
@@ -212,8 +210,6 @@ class CycleForm(forms.Form):
 
 
 def staff_querysets(institution):
-    from r2dr.roles import Role
-
     User = get_user_model()
     reviewers = (
         User.objects.filter(
@@ -325,8 +321,6 @@ class NewIndicatorForm(IndicatorForm):
 
     def __init__(self, *args, version, **kwargs):
         super().__init__(*args, **kwargs)
-        from indicators.models import Attribute
-
         self.fields["attribute"].queryset = Attribute.objects.filter(version=version).select_related("area")
 
 

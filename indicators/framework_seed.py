@@ -12,6 +12,8 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from indicators.models import Area, Attribute, FrameworkVersion, Indicator, Term
+
 S, P, O = "structural", "process", "outcome"  # noqa: E741
 YPN, COUNT, PCT, CAT, TEXT = "ypn", "count", "percent", "categorical", "narrative"
 
@@ -890,8 +892,6 @@ RATIONALE = {
 
 
 def _build(version):
-    from indicators.models import Area, Attribute, Indicator
-
     areas, attributes = {}, {}
     for area_order, (code, title, description, decl, attrs) in enumerate(AREAS, start=1):
         areas[code] = Area.objects.create(
@@ -919,8 +919,6 @@ def _build(version):
 
 
 def ensure_terms():
-    from indicators.models import Term
-
     existing = set(Term.objects.values_list("vocabulary", "code"))
     Term.objects.bulk_create(
         [
@@ -935,8 +933,6 @@ def ensure_terms():
 @transaction.atomic
 def ensure_framework():
     """Version 1, published, if no framework exists yet; otherwise the latest published version."""
-    from indicators.models import FrameworkVersion
-
     ensure_terms()
     published = FrameworkVersion.objects.filter(status=FrameworkVersion.Status.PUBLISHED).order_by("-number").first()
     if published:

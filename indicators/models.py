@@ -194,6 +194,10 @@ class Cycle(TenantModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
+    # Annotations on the rows `selectors.cycles_for` returns, not columns.
+    n_areas: int
+    n_approved: int
+
     class Meta:
         ordering = ["-period_end", "-id"]
         indexes = [models.Index(fields=["institution", "status", "period_end"])]
@@ -243,6 +247,35 @@ class CycleArea(TenantModel):
     @property
     def is_editable(self) -> bool:
         return self.status in (self.Status.DRAFT, self.Status.RETURNED)
+
+
+# What a regional admin may change on an indicator of a draft version: the service copies these fields and
+# the form shows them, in this order.
+INDICATOR_EDITABLE_FIELDS = (
+    "title",
+    "type",
+    "definition",
+    "rationale",
+    "computation_method",
+    "value_type",
+    "categories",
+    "min_value",
+    "max_value",
+    "guidance",
+    "data_sources",
+    "disaggregation",
+    "declaration_articles",
+    "treaty_articles",
+    "sdg_targets",
+    "periodicity",
+    "limitations",
+    "rating_rule",
+    "rating_note",
+    "total_code",
+    "outlier_threshold",
+    "computation",
+    "is_retired",
+)
 
 
 class Confidence(models.TextChoices):

@@ -14,7 +14,10 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from indicators.models import Value
 
 ENABLING, PARTLY, RESTRICTIVE, NODATA = "enabling", "partly", "restrictive", "nodata"
 STATUSES = (ENABLING, PARTLY, RESTRICTIVE, NODATA)
@@ -25,6 +28,8 @@ STATUS_LABELS = {
     NODATA: _("No data"),
 }
 NOT_AVAILABLE = "na"
+# Labelled answers of a yes/partly/no indicator (forms offer them, selectors display them).
+YPN_CHOICES = [("yes", _("Yes")), ("partly", _("Partly")), ("no", _("No")), (NOT_AVAILABLE, _("Data not available"))]
 
 
 def _number(value):
@@ -94,3 +99,25 @@ def summarise(statuses) -> dict:
         best = max(c for c, _i, _s in rated)
         overall = next(s for c, _i, s in rated if c == best)
     return {"status": overall, **counts}
+
+
+def not_available_label() -> str:
+    return gettext("Data not available")
+
+
+def answer_display(value: Value | None) -> str:
+    """An answer as people read it: labels for choices, "%" for percentages, the narrative for narratives."""
+    if value is None:
+        return ""
+    ind = value.indicator
+    if value.answer == "na":
+        return not_available_label()
+    if ind.value_type == "ypn":
+        return str(dict(YPN_CHOICES).get(value.answer, value.answer))
+    if ind.value_type == "categorical":
+        return next((c["label"] for c in ind.categories if c["code"] == value.answer), value.answer)
+    if ind.value_type == "percent" and value.answer:
+        return f"{value.answer} %"
+    if ind.value_type == "narrative":
+        return value.narrative
+    return value.answer

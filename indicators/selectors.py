@@ -8,8 +8,12 @@ Each selector owns its prefetching: query counts do not grow with the number of 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
 
-from django.db.models import Count, Prefetch, Q
+from django.contrib.auth.models import User
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from indicators import computations, validation
@@ -27,7 +31,8 @@ from indicators.models import (
     Value,
     ValueHistory,
 )
-from indicators.rating import NODATA, rate, summarise
+from indicators.rating import NODATA, answer_display, not_available_label, rate, summarise
+from r2dr.models import Institution
 
 # --- framework -------------------------------------------------------------------------------------------
 
@@ -36,11 +41,11 @@ def published_version() -> FrameworkVersion | None:
     return FrameworkVersion.objects.filter(status=FrameworkVersion.Status.PUBLISHED).order_by("-number").first()
 
 
-def framework_versions():
+def framework_versions() -> QuerySet[FrameworkVersion]:
     return FrameworkVersion.objects.annotate(n_indicators=Count("indicators")).order_by("-number")
 
 
-def framework_areas(*, version=None, include_retired=False):
+def framework_areas(*, version: FrameworkVersion | None = None, include_retired: bool = False) -> list[Area]:
     """The areas of `version` (default: the latest published) with attributes and indicators prefetched."""
     if version is None:
         version = published_version()
@@ -66,7 +71,7 @@ def terms_by_vocabulary() -> dict[str, list[Term]]:
     return dict(out)
 
 
-def framework_rows(*, version) -> list[dict]:
+def framework_rows(*, version: FrameworkVersion) -> list[dict[str, Any]]:
     """Flat rows of a framework version for JSON/CSV download."""
     rows = []
     for area in framework_areas(version=version):
@@ -101,18 +106,34 @@ def framework_rows(*, version) -> list[dict]:
     return rows
 
 
-def open_rounds():
+def areas_of(*, version: FrameworkVersion) -> list[Area]:
+    return list(Area.objects.filter(version=version))
+
+
+def area_get(*, version: FrameworkVersion, code: str) -> Area:
+    return Area.objects.prefetch_related("attributes").get(version=version, code=code)
+
+
+def indicator_get(*, version: FrameworkVersion, code: str) -> Indicator:
+    return Indicator.objects.select_related("attribute__area").get(version=version, code=code)
+
+
+def monitoring_round_get(*, round_id: int) -> MonitoringRound:
+    return MonitoringRound.objects.get(pk=round_id)
+
+
+def open_rounds() -> QuerySet[MonitoringRound]:
     return MonitoringRound.objects.filter(is_open=True).select_related("version")
 
 
-def rounds():
+def rounds() -> QuerySet[MonitoringRound]:
     return MonitoringRound.objects.select_related("version").annotate(n_cycles=Count("cycles"))
 
 
 # --- cycles of one institution ---------------------------------------------------------------------------
 
 
-def cycles_for(*, institution):
+def cycles_for(*, institution: Institution | int) -> list[Cycle]:
     return list(
         Cycle.objects.for_institution(institution)
         .select_related("round", "version", "reviewer")
@@ -123,11 +144,11 @@ def cycles_for(*, institution):
     )
 
 
-def cycle_get(*, institution, cycle_id) -> Cycle:
+def cycle_get(*, institution: Institution | int, cycle_id: int) -> Cycle:
     return Cycle.objects.for_institution(institution).select_related("round", "version", "reviewer").get(pk=cycle_id)
 
 
-def cycle_area_get(*, institution, cycle, area_code) -> CycleArea:
+def cycle_area_get(*, institution: Institution | int, cycle: Cycle, area_code: str) -> CycleArea:
     return (
         CycleArea.objects.for_institution(institution)
         .select_related("area", "cycle", "cycle__reviewer")
@@ -136,7 +157,7 @@ def cycle_area_get(*, institution, cycle, area_code) -> CycleArea:
     )
 
 
-def value_get(*, institution, value_id) -> Value:
+def value_get(*, institution: Institution | int, value_id: int) -> Value:
     return (
         Value.objects.for_institution(institution)
         .select_related("indicator", "cycle_area__area", "cycle_area__cycle", "cycle")
@@ -144,7 +165,7 @@ def value_get(*, institution, value_id) -> Value:
     )
 
 
-def value_for_indicator(*, institution, cycle, indicator_code) -> Value:
+def value_for_indicator(*, institution: Institution | int, cycle: Cycle, indicator_code: str) -> Value:
     return (
         Value.objects.for_institution(institution)
         .select_related("indicator", "cycle_area__area", "cycle_area__cycle", "cycle")
@@ -152,11 +173,11 @@ def value_for_indicator(*, institution, cycle, indicator_code) -> Value:
     )
 
 
-def source_get(*, institution, source_id) -> Source:
+def source_get(*, institution: Institution | int, source_id: int) -> Source:
     return Source.objects.for_institution(institution).select_related("value__cycle_area__cycle").get(pk=source_id)
 
 
-def previous_cycle(*, cycle) -> Cycle | None:
+def previous_cycle(*, cycle: Cycle) -> Cycle | None:
     """The institution's latest published cycle that ended before this one started."""
     return (
         Cycle.objects.for_institution(cycle.institution_id)
@@ -167,7 +188,7 @@ def previous_cycle(*, cycle) -> Cycle | None:
     )
 
 
-def published_cycles(*, institution):
+def published_cycles(*, institution: Institution | int) -> list[Cycle]:
     return list(
         Cycle.objects.for_institution(institution)
         .filter(status=Cycle.Status.PUBLISHED)
@@ -176,7 +197,7 @@ def published_cycles(*, institution):
     )
 
 
-def _previous_values(cycle) -> dict[str, Value]:
+def _previous_values(cycle: Cycle) -> dict[str, Value]:
     previous = previous_cycle(cycle=cycle)
     if previous is None:
         return {}
@@ -186,7 +207,7 @@ def _previous_values(cycle) -> dict[str, Value]:
     }
 
 
-def _totals(cycle) -> dict:
+def _totals(cycle: Cycle) -> dict[str, Decimal]:
     """Numbers of the cycle's indicators referenced by consistency rules, by code."""
     codes = set(
         Indicator.objects.filter(version_id=cycle.version_id)
@@ -202,7 +223,9 @@ def _totals(cycle) -> dict:
     )
 
 
-def _issues(value, *, sources, totals, previous, for_submit):
+def _issues(
+    value: Value, *, sources: list[Source], totals: dict[str, Decimal], previous: Value | None, for_submit: bool
+) -> list[validation.Issue]:
     prev_number = previous.number if previous is not None else None
     return validation.check(
         value.indicator,
@@ -217,7 +240,7 @@ def _issues(value, *, sources, totals, previous, for_submit):
     )
 
 
-def area_issues(*, institution, cycle_area) -> dict[str, list]:
+def area_issues(*, institution: Institution | int, cycle_area: CycleArea) -> dict[str, list[validation.Issue]]:
     """Issues of every value of an area as submission sees them, by indicator code."""
     cycle = cycle_area.cycle
     totals = _totals(cycle)
@@ -236,11 +259,11 @@ def area_issues(*, institution, cycle_area) -> dict[str, list]:
     }
 
 
-def value_is_complete(value, n_sources) -> bool:
+def value_is_complete(value: Value, n_sources: int) -> bool:
     return validation.is_answered(value.indicator, value.answer, value.narrative) and n_sources > 0
 
 
-def _diff(value, sources) -> list[str]:
+def _diff(value: Value, sources: list[Source]) -> list[str]:
     """Fields changed since the last approval (empty if never approved)."""
     snap = value.approved_snapshot or {}
     if not snap:
@@ -256,7 +279,9 @@ def _diff(value, sources) -> list[str]:
     return [field for field, now in current.items() if snap.get(field) != now]
 
 
-def area_entry(*, institution, cycle_area, live_computations: bool = True) -> dict:
+def area_entry(
+    *, institution: Institution | int, cycle_area: CycleArea, live_computations: bool = True
+) -> dict[str, Any]:
     """Everything the data-entry and review pages of one area show, in a constant number of queries."""
     cycle = cycle_area.cycle
     values = list(
@@ -295,8 +320,8 @@ def area_entry(*, institution, cycle_area, live_computations: bool = True) -> di
             "previous": prev,
             "previous_status": rate(prev.indicator.rating_rule, prev.answer) if prev else None,
             "status": rate(value.indicator.rating_rule, value.answer),
-            "display": _display_value(value),
-            "previous_display": _display_value(prev) if prev else "",
+            "display": answer_display(value),
+            "previous_display": answer_display(prev) if prev else "",
             "computed": computed,
             "has_computation": bool(value.indicator.computation),
             "changed_since_approval": _diff(value, sources),
@@ -317,7 +342,7 @@ def area_entry(*, institution, cycle_area, live_computations: bool = True) -> di
     }
 
 
-def entry_row(*, institution, value) -> dict:
+def entry_row(*, institution: Institution | int, value: Value) -> dict[str, Any]:
     """One indicator's row (after a save), using the same rules as the full page."""
     entry = area_entry(institution=institution, cycle_area=value.cycle_area)
     for group in entry["groups"]:
@@ -328,7 +353,7 @@ def entry_row(*, institution, value) -> dict:
     raise Value.DoesNotExist
 
 
-def _completeness_by_area(institution, cycle_ids) -> dict:
+def _completeness_by_area(institution: Institution | int, cycle_ids: Iterable[int]) -> dict[int, list[int]]:
     """{cycle_area_id: (complete, total)} for the given cycles in two queries."""
     values = (
         Value.objects.for_institution(institution)
@@ -337,14 +362,14 @@ def _completeness_by_area(institution, cycle_ids) -> dict:
         .annotate(n_sources=Count("sources"))
         .only("id", "answer", "narrative", "cycle_area_id", "indicator__value_type")
     )
-    out = defaultdict(lambda: [0, 0])
+    out: defaultdict[int, list[int]] = defaultdict(lambda: [0, 0])
     for v in values:
         out[v.cycle_area_id][1] += 1
         out[v.cycle_area_id][0] += value_is_complete(v, v.n_sources)
     return out
 
 
-def cycle_overview(*, institution, cycle) -> dict:
+def cycle_overview(*, institution: Institution | int, cycle: Cycle) -> dict[str, Any]:
     areas = list(
         CycleArea.objects.for_institution(institution)
         .filter(cycle=cycle)
@@ -372,11 +397,11 @@ def cycle_overview(*, institution, cycle) -> dict:
     }
 
 
-def value_history(*, institution, value):
+def value_history(*, institution: Institution | int, value: Value) -> list[ValueHistory]:
     return list(ValueHistory.objects.for_institution(institution).filter(value=value).select_related("by"))
 
 
-def my_work(*, institution, user) -> dict:
+def my_work(*, institution: Institution | int, user: User) -> dict[str, list[Any]]:
     """What is assigned to `user` in the institution's open cycles: to fill, returned, to review; with due dates."""
     today = timezone.localdate()
     areas = list(
@@ -428,7 +453,7 @@ def my_work(*, institution, user) -> dict:
     }
 
 
-def export_rows(*, institution, cycle) -> list[dict]:
+def export_rows(*, institution: Institution | int, cycle: Cycle) -> list[dict[str, Any]]:
     """A cycle's values for offline work; confidential sources never leave the platform this way."""
     values = (
         Value.objects.for_institution(institution)
@@ -474,53 +499,15 @@ def export_rows(*, institution, cycle) -> list[dict]:
     return rows
 
 
-EXPORT_COLUMNS = [
-    "indicator_code",
-    "area",
-    "indicator",
-    "allowed_answers",
-    "answer",
-    "narrative",
-    "confidence",
-    "justification",
-    "sources",
-    "new_source",
-    "new_source_kind",
-    "new_source_url",
-    "new_source_date",
-]
-
-
 # --- regional (published cycles only) ---------------------------------------------------------------------
 
 
-def _display_value(value) -> str:
-    if value is None:
-        return ""
-    ind = value.indicator
-    if value.answer == "na":
-        return str(validation_label_na())
-    if ind.value_type == "ypn":
-        from indicators.forms import YPN_CHOICES
-
-        return str(dict(YPN_CHOICES).get(value.answer, value.answer))
-    if ind.value_type == "categorical":
-        return next((c["label"] for c in ind.categories if c["code"] == value.answer), value.answer)
-    if ind.value_type == "percent" and value.answer:
-        return f"{value.answer} %"
-    if ind.value_type == "narrative":
-        return value.narrative
-    return value.answer
+def validation_label_na() -> str:
+    return not_available_label()
 
 
-def validation_label_na():
-    from django.utils.translation import gettext
-
-    return gettext("Data not available")
-
-
-def _latest_published(cycles):
-    latest = {}
+def _latest_published(cycles: Iterable[Cycle]) -> dict[int, Cycle]:
+    latest: dict[int, Cycle] = {}
     for cycle in cycles:
         current = latest.get(cycle.institution_id)
         if current is None or (cycle.period_end, cycle.pk) > (current.period_end, current.pk):
@@ -528,16 +515,16 @@ def _latest_published(cycles):
     return latest
 
 
-def regional_status_matrix(*, round_id=None, subregion=None, country=None) -> dict:
+def regional_status_matrix(
+    *, round_id: int | str | None = None, subregion: str | None = None, country: str | None = None
+) -> dict[str, Any]:
     """Regional. Per institution, the status of each area in its published cycle (of the round, or latest)."""
-    from r2dr.models import Institution
-
-    institutions = Institution.objects.filter(is_active=True).order_by("country", "name")
+    active = Institution.objects.filter(is_active=True).order_by("country", "name")
     if subregion:
-        institutions = institutions.filter(subregion=subregion)
+        active = active.filter(subregion=subregion)
     if country:
-        institutions = institutions.filter(Q(country__iexact=country) | Q(country_code__iexact=country))
-    institutions = list(institutions)
+        active = active.filter(Q(country__iexact=country) | Q(country_code__iexact=country))
+    institutions = list(active)
     cycles = Cycle.objects.regional().filter(status=Cycle.Status.PUBLISHED, institution__in=institutions)
     if round_id:
         cycles = cycles.filter(round_id=round_id)
@@ -554,7 +541,7 @@ def regional_status_matrix(*, round_id=None, subregion=None, country=None) -> di
         if version
         else []
     )
-    statuses = defaultdict(lambda: defaultdict(list))
+    statuses: defaultdict[int, defaultdict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     # Plain tuples, not model instances: 25 institutions x the full framework is thousands of rows.
     values = (
         Value.objects.regional()
@@ -575,7 +562,7 @@ def regional_status_matrix(*, round_id=None, subregion=None, country=None) -> di
     return {"areas": areas, "rows": rows}
 
 
-def regional_completeness(*, round_id=None) -> list[dict]:
+def regional_completeness(*, round_id: int | str | None = None) -> list[dict[str, Any]]:
     """Regional. Completeness of the published cycles of a round (or, without a round, of each institution's
     latest published cycle); unpublished cycles stay private."""
     cycles = Cycle.objects.regional().filter(status=Cycle.Status.PUBLISHED).select_related("institution", "round")
@@ -583,7 +570,7 @@ def regional_completeness(*, round_id=None) -> list[dict]:
         cycles = list(cycles.filter(round_id=round_id).order_by("institution__country"))
     else:
         cycles = sorted(_latest_published(list(cycles)).values(), key=lambda c: c.institution.country)
-    counts = defaultdict(lambda: [0, 0])
+    counts: defaultdict[int, list[int]] = defaultdict(lambda: [0, 0])
     values = (
         Value.objects.regional()
         .filter(cycle__in=cycles)
@@ -613,7 +600,7 @@ def regional_completeness(*, round_id=None) -> list[dict]:
     return out
 
 
-def national_results(*, institution, cycle) -> list[dict]:
+def national_results(*, institution: Institution | int, cycle: Cycle) -> list[dict[str, Any]]:
     """A published (or the institution's own) cycle's results by area, without confidential sources."""
     cycle_areas = list(
         CycleArea.objects.for_institution(institution)
@@ -642,12 +629,12 @@ def national_results(*, institution, cycle) -> list[dict]:
                 "code": v.indicator.code,
                 "title": v.indicator.tr("title"),
                 "type": v.indicator.type,
-                "value_display": _display_value(v),
+                "value_display": answer_display(v),
                 "status": rate(v.indicator.rating_rule, v.answer),
                 "narrative": v.narrative,
                 "sources": list(v.sources.all()),
                 "computed": v.computed_value if v.computed_at else None,
-                "previous_value_display": _display_value(prev) if prev else "",
+                "previous_value_display": answer_display(prev) if prev else "",
                 "previous_status": rate(prev.indicator.rating_rule, prev.answer) if prev else None,
             }
         )

@@ -7,6 +7,24 @@ import io
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
+
+# The columns of a cycle's sheet: `selectors.export_rows` fills them, `services.cycle_import` reads them back.
+EXPORT_COLUMNS = [
+    "indicator_code",
+    "area",
+    "indicator",
+    "allowed_answers",
+    "answer",
+    "narrative",
+    "confidence",
+    "justification",
+    "sources",
+    "new_source",
+    "new_source_kind",
+    "new_source_url",
+    "new_source_date",
+]
 
 MAX_ROWS = 2000
 
@@ -22,8 +40,6 @@ def write_csv(rows: list[dict], columns: list[str]) -> bytes:
 
 
 def write_xlsx(rows: list[dict], columns: list[str], title: str = "values") -> bytes:
-    from openpyxl import Workbook
-
     wb = Workbook()
     ws = wb.active
     ws.title = title[:31]
@@ -105,8 +121,6 @@ def _read_csv(raw: bytes):
 
 
 def _read_xlsx(raw: bytes):
-    from openpyxl import load_workbook
-
     try:
         wb = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     except Exception:  # noqa: BLE001 - any parse failure is the user's file, not a server error

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.auth.views import redirect_to_login
 
 from r2dr import permissions as scope
 from r2dr.middleware import user_has_totp
@@ -17,8 +18,6 @@ def _superuser_with_mfa(request) -> bool:
 @scope.public
 def _login_through_allauth(request, extra_context=None):
     """The admin has no login form of its own: allauth's login asks for the TOTP code."""
-    from django.contrib.auth.views import redirect_to_login
-
     return redirect_to_login(request.get_full_path())
 
 

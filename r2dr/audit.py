@@ -12,73 +12,38 @@ what it describes without keeping any of it.
 
 from __future__ import annotations
 
-import hashlib
-import json
+from typing import Any
 
-from django.conf import settings
-from django.db import models, transaction
+from django.contrib.auth.models import AnonymousUser, User
+from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from r2dr.models import AuditHead
-from r2dr.tenancy import TenantModel
+from r2dr.models import GENESIS, AuditEntry, AuditHead, Institution
 
-GENESIS = "0" * 64
-
-
-class AuditEntry(TenantModel):
-    seq = models.BigIntegerField()
-    at = models.DateTimeField()
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    actor_label = models.CharField(max_length=254, blank=True)
-    action = models.CharField(max_length=64)
-    object_type = models.CharField(max_length=64, blank=True)
-    object_ref = models.CharField(max_length=64, blank=True)
-    detail = models.JSONField(default=dict, blank=True)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64)
-
-    class Meta:
-        app_label = "r2dr"
-        ordering = ["institution", "seq"]
-        constraints = [models.UniqueConstraint(fields=["institution", "seq"], name="audit_unique_seq")]
-        indexes = [models.Index(fields=["institution", "object_type", "object_ref"])]
-
-    def __str__(self):
-        return f"#{self.seq} {self.action} {self.object_type}:{self.object_ref}"
-
-    def canonical(self) -> bytes:
-        payload = {
-            "institution": self.institution_id,
-            "seq": self.seq,
-            "at": self.at.isoformat(),
-            "actor": self.actor_label,
-            "action": self.action,
-            "object_type": self.object_type,
-            "object_ref": self.object_ref,
-            "detail": self.detail,
-            "prev": self.prev_hash,
-        }
-        return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-
-    def compute_hash(self) -> str:
-        return hashlib.sha256(self.canonical()).hexdigest()
+__all__ = ["GENESIS", "AuditEntry", "audit_append", "audit_entries_for", "audit_verify"]
 
 
 def audit_append(
-    *, institution, action: str, actor=None, object_type: str = "", object_ref: str = "", detail=None
+    *,
+    institution: Institution,
+    action: str,
+    actor: User | AnonymousUser | None = None,
+    object_type: str = "",
+    object_ref: str | int = "",
+    detail: dict[str, Any] | None = None,
 ) -> AuditEntry:
     """Append one entry to the institution's chain (joins the caller's transaction)."""
     with transaction.atomic():
+        user = actor if isinstance(actor, User) and actor.is_authenticated else None
         head, _created = AuditHead.objects.get_or_create(institution=institution)
         head = AuditHead.objects.select_for_update().get(pk=head.pk)
         entry = AuditEntry(
             institution=institution,
             seq=head.seq + 1,
             at=timezone.now(),
-            actor=actor if actor is not None and actor.is_authenticated else None,
-            actor_label=(actor.get_username() if actor is not None and actor.is_authenticated else "system"),
+            actor=user,
+            actor_label=user.get_username() if user is not None else "system",
             action=action,
             object_type=object_type,
             object_ref=str(object_ref),
@@ -92,7 +57,7 @@ def audit_append(
     return entry
 
 
-def audit_verify(*, institution) -> tuple[bool, str]:
+def audit_verify(*, institution: Institution | int) -> tuple[bool, str]:
     """Recompute the chain; returns (ok, message naming the first broken entry)."""
     previous = GENESIS
     expected_seq = 1
@@ -113,7 +78,9 @@ def audit_verify(*, institution) -> tuple[bool, str]:
     return True, f"{count} entries verified"
 
 
-def audit_entries_for(*, institution, object_type: str | None = None, object_ref: str | None = None):
+def audit_entries_for(
+    *, institution: Institution | int, object_type: str | None = None, object_ref: str | None = None
+) -> QuerySet[AuditEntry]:
     qs = AuditEntry.objects.for_institution(institution).select_related("actor")
     if object_type:
         qs = qs.filter(object_type=object_type)

@@ -5,6 +5,10 @@ README, so a visitor can get past MFA with any authenticator app (or with
 `manage.py totp_code EMAIL`).
 """
 
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
@@ -273,11 +277,6 @@ REGIONAL_USERS = [("regional@apf.example", Role.REGIONAL_ADMIN), ("facilitator@a
 
 
 def demo_user(email: str, *, superuser: bool = False):
-    from allauth.account.models import EmailAddress
-    from allauth.mfa.models import Authenticator
-    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
-    from allauth.mfa.totp.internal.auth import TOTP
-
     User = get_user_model()
     user, created = User.objects.get_or_create(username=email, defaults={"email": email})
     if created:

@@ -1,6 +1,6 @@
 from django import forms
 from django.conf import settings
-from django.contrib.auth import password_validation
+from django.contrib.auth import get_user_model, password_validation
 from django.utils.translation import gettext_lazy as _
 
 from r2dr.models import Institution
@@ -57,8 +57,6 @@ class AcceptInvitationForm(forms.Form):
         if data.get("password1") and data.get("password1") != data.get("password2"):
             self.add_error("password2", _("The two passwords differ."))
         elif data.get("password1"):
-            from django.contrib.auth import get_user_model
-
             probe = get_user_model()(email=self.email or "", username=self.email or "")
             try:
                 password_validation.validate_password(data["password1"], probe)

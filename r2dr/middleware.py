@@ -1,7 +1,9 @@
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from r2dr.permissions import Access
 from r2dr.roles import MFA_REQUIRED_ROLES
 
 
@@ -20,8 +22,6 @@ class SecurityHeadersMiddleware:
 
 
 def user_has_totp(user) -> bool:
-    from allauth.mfa.models import Authenticator
-
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
 
@@ -46,8 +46,6 @@ class MFARequiredMiddleware:
     def __call__(self, request):
         user = request.user
         if user.is_authenticated and not request.path.startswith(self.ALLOWED_PREFIXES):
-            from r2dr.permissions import Access
-
             access = getattr(request, "access", None) or Access(user)
             request.access = access
             if mfa_required_for(user, access) and not user_has_totp(user):

@@ -1,3 +1,7 @@
+import hashlib
+import json
+import zoneinfo
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -7,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from r2dr.i18n import TranslatableMixin
 from r2dr.roles import INSTITUTION_ROLES, REGIONAL_ROLES, Role
+from r2dr.tenancy import TenantModel
 
 # Top-level URL segments that an institution slug must never shadow.
 RESERVED_SLUGS = frozenset(
@@ -84,8 +89,6 @@ class Institution(TranslatableMixin, models.Model):
         return self.tr("name")
 
     def clean(self):
-        import zoneinfo
-
         try:
             zoneinfo.ZoneInfo(self.time_zone)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
@@ -126,6 +129,11 @@ class Membership(models.Model):
         return f"{self.user} · {self.get_role_display()} · {where}"
 
 
+def invitation_token_hash(token: str) -> str:
+    """Invitations store only this digest of their token, so a database copy cannot accept them."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
 class Invitation(models.Model):
     """An invitation to join an institution with a role.
 
@@ -159,16 +167,58 @@ class Invitation(models.Model):
         return self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()
 
 
+GENESIS = "0" * 64
+
+
 class AuditHead(models.Model):
     """The last entry of one institution's audit chain; locked while appending."""
 
     institution = models.OneToOneField(Institution, on_delete=models.PROTECT, related_name="+")
     seq = models.BigIntegerField(default=0)
-    hash = models.CharField(max_length=64, default="0" * 64)
+    hash = models.CharField(max_length=64, default=GENESIS)
 
     def __str__(self):
         return f"audit head {self.institution_id}#{self.seq}"
 
 
-# The audit entry model lives in r2dr.audit (with its chain logic).
-from r2dr.audit import AuditEntry  # noqa: E402,F401
+class AuditEntry(TenantModel):
+    """One link of an institution's audit chain; appended only through `r2dr.audit.audit_append`."""
+
+    seq = models.BigIntegerField()
+    at = models.DateTimeField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_label = models.CharField(max_length=254, blank=True)
+    action = models.CharField(max_length=64)
+    object_type = models.CharField(max_length=64, blank=True)
+    object_ref = models.CharField(max_length=64, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        app_label = "r2dr"
+        ordering = ["institution", "seq"]
+        constraints = [models.UniqueConstraint(fields=["institution", "seq"], name="audit_unique_seq")]
+        indexes = [models.Index(fields=["institution", "object_type", "object_ref"])]
+
+    def __str__(self):
+        return f"#{self.seq} {self.action} {self.object_type}:{self.object_ref}"
+
+    def canonical(self) -> bytes:
+        payload = {
+            "institution": self.institution_id,
+            "seq": self.seq,
+            "at": self.at.isoformat(),
+            "actor": self.actor_label,
+            "action": self.action,
+            "object_type": self.object_type,
+            "object_ref": self.object_ref,
+            "detail": self.detail,
+            "prev": self.prev_hash,
+        }
+        return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+    def compute_hash(self) -> str:
+        return hashlib.sha256(self.canonical()).hexdigest()

@@ -20,6 +20,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils import timezone
 
+from r2dr.models import Institution
 from r2dr.roles import REGIONAL_ROLES, Role
 
 logger = logging.getLogger(__name__)
@@ -138,8 +139,6 @@ class Access:
 
 
 def resolve_institution(slug: str):
-    from r2dr.models import Institution
-
     try:
         return Institution.objects.get(slug=slug, is_active=True)
     except Institution.DoesNotExist as exc:

@@ -1,25 +1,37 @@
-from django.db.models import Count, Q
+"""Reads of the r2dr app: members and invitations of one institution, and the regional list of institutions."""
 
-from r2dr.models import Institution, Invitation, Membership
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+
+from r2dr.models import Institution, Invitation, Membership, invitation_token_hash
 
 
-def institution_members(*, institution):
+def institution_members(*, institution: Institution | int) -> QuerySet[Membership]:
     return Membership.objects.filter(institution=institution).select_related("user").order_by("user__email", "role")
 
 
-def institution_open_invitations(*, institution):
+def institution_open_invitations(*, institution: Institution | int) -> QuerySet[Invitation]:
     return Invitation.objects.filter(institution=institution, accepted_at__isnull=True, revoked_at__isnull=True)
 
 
-def institution_membership(*, institution, membership_id: int) -> Membership:
+def institution_membership(*, institution: Institution | int, membership_id: int) -> Membership:
     return Membership.objects.select_related("user").get(institution=institution, pk=membership_id)
 
 
-def institution_invitation(*, institution, invitation_id: int) -> Invitation:
+def institution_invitation(*, institution: Institution | int, invitation_id: int) -> Invitation:
     return Invitation.objects.get(institution=institution, pk=invitation_id)
 
 
-def regional_institutions():
+def invitation_for_token(*, token: str) -> Invitation | None:
+    """The invitation a link's token belongs to (looked up by its digest), or None."""
+    try:
+        return Invitation.objects.select_related("institution").get(token_hash=invitation_token_hash(token))
+    except Invitation.DoesNotExist:
+        return None
+
+
+def regional_institutions() -> QuerySet[Institution]:
     """Every active institution with its member counts: no tenant content."""
     return Institution.objects.filter(is_active=True).annotate(
         member_count=Count("memberships", filter=~Q(memberships__role="trainee"))

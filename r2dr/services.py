@@ -2,30 +2,30 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import timedelta
+from typing import Any
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from r2dr.models import Institution, Invitation, Membership
+from r2dr.models import Institution, Invitation, Membership, invitation_token_hash
 from r2dr.onboarding import onboarding_steps_run
 from r2dr.roles import INSTITUTION_ROLES, REGIONAL_ROLES, Role
 
 
-def _hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def membership_grant(*, user, role: str, institution: Institution | None) -> Membership:
+@transaction.atomic
+def membership_grant(*, user: User, role: str, institution: Institution | None) -> Membership:
     if role in REGIONAL_ROLES:
         institution = None
     elif role in INSTITUTION_ROLES and institution is None:
@@ -34,7 +34,7 @@ def membership_grant(*, user, role: str, institution: Institution | None) -> Mem
     return membership
 
 
-def membership_revoke(*, membership: Membership, by) -> None:
+def membership_revoke(*, membership: Membership, by: User | None) -> None:
     with transaction.atomic():
         if membership.role == Role.INSTITUTION_ADMIN:
             admins = Membership.objects.filter(institution=membership.institution, role=Role.INSTITUTION_ADMIN)
@@ -43,8 +43,14 @@ def membership_revoke(*, membership: Membership, by) -> None:
         membership.delete()
 
 
+@transaction.atomic
 def invitation_create(
-    *, email: str, role: str, institution: Institution | None, by, request=None
+    *,
+    email: str,
+    role: str,
+    institution: Institution | None,
+    by: User | None,
+    request: HttpRequest | None = None,
 ) -> tuple[Invitation, str]:
     """Create an invitation and e-mail its link; returns the invitation and token."""
     email = email.strip().lower()
@@ -57,7 +63,7 @@ def invitation_create(
         institution=institution,
         email=email,
         role=role,
-        token_hash=_hash_token(token),
+        token_hash=invitation_token_hash(token),
         invited_by=by,
         expires_at=timezone.now() + timedelta(days=settings.R2DR_INVITATION_DAYS),
     )
@@ -71,14 +77,7 @@ def invitation_create(
     return invitation, token
 
 
-def invitation_for_token(token: str) -> Invitation | None:
-    try:
-        return Invitation.objects.select_related("institution").get(token_hash=_hash_token(token))
-    except Invitation.DoesNotExist:
-        return None
-
-
-def invitation_accept(*, invitation: Invitation, user) -> Membership:
+def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
     with transaction.atomic():
         invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
         if not invitation.is_open:
@@ -92,10 +91,8 @@ def invitation_accept(*, invitation: Invitation, user) -> Membership:
     return membership
 
 
-def user_create_from_invitation(*, invitation: Invitation, password: str, name: str = ""):
+def user_create_from_invitation(*, invitation: Invitation, password: str, name: str = "") -> User:
     """A new account for an invited address: the e-mail is verified by the link itself."""
-    from allauth.account.models import EmailAddress
-
     User = get_user_model()
     with transaction.atomic():
         user = User(username=invitation.email[:150], email=invitation.email, first_name=name[:150])
@@ -106,12 +103,15 @@ def user_create_from_invitation(*, invitation: Invitation, password: str, name: 
     return user
 
 
-def invitation_revoke(*, invitation: Invitation, by) -> None:
+@transaction.atomic
+def invitation_revoke(*, invitation: Invitation, by: User | None) -> None:
     invitation.revoked_at = timezone.now()
     invitation.save(update_fields=["revoked_at"])
 
 
-def institution_onboard(*, data: dict, admin_email: str, by, request=None) -> tuple[Institution, Invitation]:
+def institution_onboard(
+    *, data: dict[str, Any], admin_email: str, by: User | None, request: HttpRequest | None = None
+) -> tuple[Institution, Invitation]:
     """A regional admin creates an institution and invites its first admin."""
     with transaction.atomic():
         institution = Institution(**data)
@@ -124,7 +124,7 @@ def institution_onboard(*, data: dict, admin_email: str, by, request=None) -> tu
     return institution, invitation
 
 
-def institution_update(*, institution: Institution, data: dict, by) -> Institution:
+def institution_update(*, institution: Institution, data: dict[str, Any], by: User | None) -> Institution:
     with transaction.atomic():
         for field, value in data.items():
             setattr(institution, field, value)

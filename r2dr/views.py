@@ -1,16 +1,21 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
+from django.template import loader
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from r2dr import permissions as scope
 from r2dr import selectors, services
+from r2dr.celery import broker_status
 from r2dr.forms import AcceptInvitationForm, InstitutionForm, InstitutionSettingsForm, InviteForm
+from r2dr.middleware import user_has_totp
 from r2dr.models import Invitation, Membership
 from r2dr.roles import Role
 
@@ -36,10 +41,6 @@ def readyz(request):
             cursor.execute("SELECT 1")
     except Exception as exc:  # noqa: BLE001 - any failure means "not ready"
         problems["database"] = type(exc).__name__
-    from django.conf import settings
-
-    from r2dr.celery import broker_status
-
     broker = broker_status(settings.CELERY_BROKER_URL or None)
     if broker != "ok" and broker != "in-process":
         problems["broker"] = broker
@@ -124,7 +125,7 @@ def invitation_revoke(request, institution_slug, invitation_id):
 @scope.public
 @never_cache
 def invitation_accept(request, token):
-    invitation = services.invitation_for_token(token)
+    invitation = selectors.invitation_for_token(token=token)
     if invitation is None or not invitation.is_open:
         return render(request, "r2dr/invitation_invalid.html", status=404)
     User = get_user_model()
@@ -132,8 +133,6 @@ def invitation_accept(request, token):
     if existing is not None:
         if not request.user.is_authenticated:
             messages.info(request, _("Sign in as %(email)s to accept the invitation.") % {"email": invitation.email})
-            from django.contrib.auth.views import redirect_to_login
-
             return redirect_to_login(request.get_full_path())
         if request.method == "POST":
             try:
@@ -182,8 +181,6 @@ def institution_onboard(request):
 
 @scope.authenticated
 def my_account(request):
-    from r2dr.middleware import user_has_totp
-
     return render(
         request,
         "r2dr/my_account.html",
@@ -201,7 +198,4 @@ def error_404(request, exception=None):
 
 def error_500(request):
     # Rendered without the request context: the database may be the problem.
-    from django.http import HttpResponseServerError
-    from django.template import loader
-
     return HttpResponseServerError(loader.get_template("500.html").render({}))

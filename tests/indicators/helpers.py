@@ -2,9 +2,24 @@
 
 import datetime
 
+import pytest
+
 from indicators import services
 from indicators.framework_seed import ensure_framework
-from r2dr.models import Membership
+from indicators.models import (
+    Area,
+    Cycle,
+    CycleArea,
+    CycleEvent,
+    FrameworkVersion,
+    Indicator,
+    MonitoringRound,
+    Source,
+    Value,
+    ValueHistory,
+)
+from r2dr.audit import AuditEntry
+from r2dr.models import Institution, Membership
 from r2dr.roles import MFA_REQUIRED_ROLES, Role
 from tests.factories import UserFactory, enrol_totp
 
@@ -78,3 +93,48 @@ def publish(cycle):
     for cycle_area in cycle.areas.all():
         approve_area(cycle_area, respondent=users["respondent"], reviewer=users["reviewer"])
     return services.cycle_publish(cycle=cycle, by=users["head"])
+
+
+def trail(institution):
+    """Everything of `institution` a refused request must leave as it was: the indicators rows, their history
+    and events, and the audit chain."""
+    respondents = CycleArea.respondents.through.objects.filter(cyclearea__institution=institution)
+    return {
+        "cycles": list(
+            Cycle.objects.for_institution(institution).order_by("pk").values_list("pk", "status", "reviewer_id")
+        ),
+        "areas": list(
+            CycleArea.objects.for_institution(institution)
+            .order_by("pk")
+            .values_list("pk", "status", "findings", "recommendations", "review_note")
+        ),
+        "respondents": sorted(respondents.values_list("cyclearea_id", "user_id")),
+        "values": list(
+            Value.objects.for_institution(institution)
+            .order_by("pk")
+            .values_list("pk", "answer", "narrative", "confidence", "justification", "review_comment")
+        ),
+        "sources": list(Source.objects.for_institution(institution).order_by("pk").values_list("pk", "citation")),
+        "history": ValueHistory.objects.for_institution(institution).count(),
+        "events": CycleEvent.objects.for_institution(institution).count(),
+        "audit": AuditEntry.objects.for_institution(institution).count(),
+    }
+
+
+def everything():
+    """Every institution's trail plus the regional framework rows."""
+    framework = [
+        list(FrameworkVersion.objects.order_by("pk").values_list("pk", "status", "title")),
+        list(Area.objects.order_by("pk").values_list("pk", "title", "description")),
+        list(Indicator.objects.order_by("pk").values_list("pk", "code", "title", "rating_rule", "is_retired")),
+        list(MonitoringRound.objects.order_by("pk").values_list("pk", "is_open")),
+    ]
+    return framework, [trail(i) for i in Institution.objects.order_by("pk")]
+
+
+def refused(error, call):
+    """`call()` raises `error` and changes nothing anywhere."""
+    before = everything()
+    with pytest.raises(error):
+        call()
+    assert everything() == before

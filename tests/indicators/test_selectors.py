@@ -1,4 +1,7 @@
+import datetime
+
 import pytest
+from django.core.exceptions import ValidationError
 
 from indicators import selectors, services
 from indicators.framework_seed import ensure_framework
@@ -48,8 +51,6 @@ def test_regional_selectors_have_constant_query_counts(institution_a, institutio
 
 
 def test_regional_completeness_and_on_time(institution_a, institution_b, regional_admin):
-    import datetime
-
     rnd = services.round_open(
         year=2025, title="Round 2025", version=ensure_framework(), due_date=datetime.date(2099, 1, 1), by=regional_admin
     )
@@ -115,8 +116,6 @@ def test_my_work_lists_assigned_returned_and_review(institution_a, institution_b
 
 
 def test_my_work_flags_overdue_assignments(institution_a):
-    import datetime
-
     cycle = open_cycle(institution_a, period=(2020, 2020))
     assert cycle.due_date < datetime.date.today()
     work = selectors.my_work(institution=institution_a, user=cycle.test_users["respondent"])
@@ -139,7 +138,6 @@ def test_findings_and_recommendations_feed_national_results(institution_a):
         results[0]["findings"] == "Laws used against defenders."
         and results[0]["recommendations"] == "Repeal article 27."
     )
-    from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError):
         services.cycle_area_set_conclusions(cycle_area=area, by=users["head"], findings="late", recommendations="")

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from indicators import selectors, services
 from indicators.models import CycleEvent, Value, ValueHistory
-from tests.indicators.helpers import fill_area, open_cycle, publish
+from tests.indicators.helpers import fill_area, open_cycle, publish, trail
 
 pytestmark = pytest.mark.django_db
 
@@ -43,6 +43,7 @@ def test_urls_with_the_other_institutions_ids_are_not_found(client, institution_
     value_b = cycle_b.values.first()
     source_b = services.source_add(value=value_b, by=cycle_b.test_users["respondent"], kind="law", citation="B law")
     client.force_login(cycle_a.test_users["respondent"])
+    before = (trail(institution_a), trail(institution_b))
     for name, kwargs in [
         ("indicators_cycle", {"cycle_id": cycle_b.pk}),
         ("indicators_area", {"cycle_id": cycle_b.pk, "area_code": "1"}),
@@ -62,3 +63,4 @@ def test_urls_with_the_other_institutions_ids_are_not_found(client, institution_
     assert response.status_code == 404
     value_b.refresh_from_db()
     assert value_b.answer == ""
+    assert (trail(institution_a), trail(institution_b)) == before

@@ -1,14 +1,21 @@
 import csv
+import datetime
 import io
+import json
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.forms.models import model_to_dict
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from indicators import services
-from indicators.models import CycleArea, Source, Value
+from indicators.forms import IndicatorForm
+from indicators.framework_seed import ensure_framework
+from indicators.models import Cycle, CycleArea, MonitoringRound, Source, Value, ValueHistory
 from r2dr.roles import Role
-from tests.indicators.helpers import fill_area, open_cycle, publish, staff
+from tests.indicators.helpers import approve_area, fill_area, open_cycle, publish, staff, trail
 
 pytestmark = pytest.mark.django_db
 
@@ -23,8 +30,6 @@ def login(client, user):
 
 
 def test_public_framework_page_and_downloads(client):
-    from indicators.framework_seed import ensure_framework
-
     ensure_framework()
     page = client.get("/framework/")
     body = page.content.decode()
@@ -130,9 +135,15 @@ def test_source_upload_and_tenant_checked_download(client, institution_a, instit
     assert download.status_code == 200 and b"".join(download.streaming_content) == b"%PDF-1.4 test"
     outsider = staff(institution_b, Role.DATA_OFFICER)
     login(client, outsider)
-    assert client.get(file_url).status_code == 403
+    before = (trail(institution_a), trail(institution_b))
+    refused = client.get(file_url)
+    assert refused.status_code == 403 and b"%PDF" not in refused.content
     other_slug = reverse("indicators_source_file", kwargs={"institution_slug": "inst-b", "source_id": source.pk})
-    assert client.get(other_slug).status_code == 404
+    not_found = client.get(other_slug)
+    assert not_found.status_code == 404 and b"%PDF" not in not_found.content
+    assert (trail(institution_a), trail(institution_b)) == before
+    source.refresh_from_db()
+    assert source.file.name and source.citation == "decree.pdf"
 
 
 def test_upload_type_is_checked_by_content(client, institution_a, settings, tmp_path):
@@ -159,8 +170,12 @@ def test_non_respondent_cannot_save(client, institution_a):
     cycle = open_cycle(institution_a)
     login(client, staff(institution_a, Role.DATA_OFFICER, email="other.officer@test.example"))
     value = cycle.values.get(indicator__code="1.1.S1")
+    before = trail(institution_a)
     response = client.post(url("indicators_value", cycle, indicator_code="1.1.S1"), {f"v{value.pk}-answer": "no"})
     assert response.status_code == 403
+    value.refresh_from_db()
+    assert value.answer == "" and value.updated_by is None
+    assert trail(institution_a) == before
 
 
 def test_review_return_via_page(client, institution_a):
@@ -191,11 +206,14 @@ def test_review_return_via_page(client, institution_a):
 def test_publish_button_only_for_head(client, institution_a):
     cycle = open_cycle(institution_a)
     users = cycle.test_users
-    from tests.indicators.helpers import approve_area
 
     approve_area(cycle.areas.get(), respondent=users["respondent"], reviewer=users["reviewer"])
     login(client, users["reviewer"])
+    before = trail(institution_a)
     assert client.post(url("indicators_cycle_publish", cycle)).status_code == 403
+    cycle.refresh_from_db()
+    assert not cycle.is_published and cycle.published_by is None
+    assert trail(institution_a) == before
     login(client, users["head"])
     assert "Publish cycle" in client.get(url("indicators_cycle", cycle)).content.decode()
     assert client.post(url("indicators_cycle_publish", cycle)).status_code == 302
@@ -208,8 +226,6 @@ def _export(client, cycle, fmt):
 
 
 def test_export_import_roundtrip_xlsx(client, institution_a):
-    from openpyxl import load_workbook
-
     cycle = open_cycle(institution_a)
     login(client, cycle.test_users["respondent"])
     wb = load_workbook(io.BytesIO(_export(client, cycle, "xlsx").content))
@@ -297,18 +313,20 @@ def test_api_framework_and_cycle_values(client, institution_a, institution_b):
     services.source_add(value=value, by=cycle.test_users["respondent"], kind="law", citation="Visible law")
     assert len(client.get("/api/v1/framework/indicators/").json()) == 49
     api_url = f"/api/v1/inst-a/indicators/cycles/{cycle.pk}/values/"
-    assert client.get(api_url).status_code in (302, 403)
+    before = trail(institution_a)
+    anonymous = client.get(api_url)
+    assert anonymous.status_code in (302, 403) and b"Visible law" not in anonymous.content
     login(client, cycle.test_users["respondent"])
     data = client.get(api_url).json()
     row = next(r for r in data if r["indicator"] == "1.1.S1")
     assert row["answer"] == "yes" and [s["citation"] for s in row["sources"]] == ["Visible law"]
     login(client, staff(institution_b, Role.DATA_OFFICER))
-    assert client.get(api_url).status_code == 403
+    other = client.get(api_url)
+    assert other.status_code == 403 and b"Visible law" not in other.content
+    assert trail(institution_a) == before
 
 
 def test_fix_after_return_records_the_reviewers_comment_as_reason(client, institution_a):
-    from indicators.models import ValueHistory
-
     cycle = open_cycle(institution_a)
     users = cycle.test_users
     area = cycle.areas.get()
@@ -349,10 +367,6 @@ def test_reviewer_sees_changes_since_approval(client, institution_a):
 
 
 def test_head_opens_a_cycle_in_the_browser_form(client, institution_a, regional_admin):
-    import datetime
-
-    from indicators.framework_seed import ensure_framework
-    from indicators.models import Cycle
 
     rnd = services.round_open(
         year=2026,
@@ -389,8 +403,6 @@ def test_head_opens_a_cycle_in_the_browser_form(client, institution_a, regional_
 
 
 def test_regional_admin_edits_a_draft_indicator_only(client, regional_admin):
-    from indicators.framework_seed import ensure_framework
-
     v1 = ensure_framework()
     login(client, regional_admin)
     published_url = reverse("indicators_indicator_edit", kwargs={"version_id": v1.pk, "indicator_code": "1.1.S1"})
@@ -399,13 +411,9 @@ def test_regional_admin_edits_a_draft_indicator_only(client, regional_admin):
     assert v1.indicators.get(code="1.1.S1").title != "Changed"
     draft = services.framework_version_create_draft(based_on=v1, by=regional_admin)
     draft_url = reverse("indicators_indicator_edit", kwargs={"version_id": draft.pk, "indicator_code": "1.1.S1"})
-    from django.forms.models import model_to_dict
-
-    from indicators.forms import IndicatorForm
 
     ind = draft.indicators.get(code="1.1.S1")
     data = {k: v for k, v in model_to_dict(ind, fields=IndicatorForm.Meta.fields).items() if v is not None}
-    import json
 
     for key in ("rating_rule", "categories", "disaggregation"):
         data[key] = json.dumps(data[key])
@@ -422,8 +430,6 @@ def test_regional_admin_edits_a_draft_indicator_only(client, regional_admin):
 
 
 def test_regional_admin_adds_and_retires_indicators_in_a_draft(client, regional_admin, institution_a):
-    from indicators.framework_seed import ensure_framework
-
     v1 = ensure_framework()
     draft = services.framework_version_create_draft(based_on=v1, by=regional_admin)
     login(client, regional_admin)
@@ -485,8 +491,6 @@ def test_breakdown_is_saved_and_checked_against_the_total(client, institution_a)
 
 
 def test_regional_admin_opens_a_round(client, regional_admin):
-    from indicators.framework_seed import ensure_framework
-    from indicators.models import MonitoringRound
 
     version = ensure_framework()
     login(client, regional_admin)
@@ -530,12 +534,16 @@ def test_head_changes_assignments(client, institution_a):
     assert response.status_code == 302
     assert set(cycle.areas.get(area__code="2").respondents.all()) == {second, users["respondent"]}
     login(client, users["respondent"])
+    before = trail(institution_a)
     assert client.get(assign).status_code == 403
+    refused = client.post(assign, {"reviewer": users["respondent"].pk, "respondents_1": [], "respondents_2": []})
+    assert refused.status_code == 403
+    assert trail(institution_a) == before
+    cycle.refresh_from_db()
+    assert cycle.reviewer == users["reviewer"]
 
 
 def test_reopen_page_needs_a_reason_and_conclusions_are_saved(client, institution_a):
-    from tests.indicators.helpers import approve_area
-
     cycle = open_cycle(institution_a)
     users = cycle.test_users
     area = cycle.areas.get()
@@ -554,12 +562,14 @@ def test_reopen_page_needs_a_reason_and_conclusions_are_saved(client, institutio
     area.refresh_from_db()
     assert area.findings == "Defenders face prosecution."
     login(client, staff(institution_a, Role.DATA_OFFICER, email="bystander@test.example"))
+    before = trail(institution_a)
     assert client.post(conclusions, {"findings": "x", "recommendations": ""}).status_code == 403
+    area.refresh_from_db()
+    assert area.findings == "Defenders face prosecution." and area.recommendations == "Amend the law."
+    assert trail(institution_a) == before
 
 
 def test_framework_texts_are_translatable_data(client):
-    from indicators.framework_seed import ensure_framework
-
     ensure_framework()
     client.cookies["django_language"] = "id"
     body = client.get("/framework/", HTTP_ACCEPT_LANGUAGE="id").content.decode()
@@ -569,8 +579,6 @@ def test_framework_texts_are_translatable_data(client):
 
 
 def test_regional_admin_edits_area_texts_only_in_a_draft(client, regional_admin):
-    from indicators.framework_seed import ensure_framework
-
     v1 = ensure_framework()
     login(client, regional_admin)
     data = {
@@ -592,12 +600,6 @@ def test_regional_admin_edits_area_texts_only_in_a_draft(client, regional_admin)
 
 
 def test_closed_round_accepts_no_new_cycle(client, institution_a, regional_admin):
-    import datetime
-
-    from django.core.exceptions import ValidationError
-
-    from indicators.framework_seed import ensure_framework
-
     rnd = services.round_open(
         year=2026, title="Round", version=ensure_framework(), due_date=datetime.date(2027, 1, 1), by=regional_admin
     )

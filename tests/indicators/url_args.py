@@ -4,13 +4,17 @@ Each builds institution B's objects; private texts carry the sentinel, which mus
 regional roles or anonymous visitors.
 """
 
+import datetime
+
+from indicators import services
+from indicators.framework_seed import ensure_framework
+from indicators.models import MonitoringRound
+from tests.indicators.helpers import open_cycle
 from tests.url_args import World, url_arg
 
 
 def _b_cycle(world: World):
     def build():
-        from indicators import services
-        from tests.indicators.helpers import open_cycle
 
         cycle = open_cycle(world.b, title="B baseline")
         value = cycle.values.select_related("indicator").get(indicator__code="1.1.S1")
@@ -53,17 +57,11 @@ def _source_id(world: World):
 
 @url_arg("version_id")
 def _version_id(world: World):
-    from indicators.framework_seed import ensure_framework
-
     return ensure_framework().pk
 
 
 @url_arg("round_id")
 def _round_id(world: World):
-    import datetime
-
-    from indicators.framework_seed import ensure_framework
-    from indicators.models import MonitoringRound
 
     return MonitoringRound.objects.create(
         year=2030, title="Matrix round", version=ensure_framework(), due_date=datetime.date(2031, 1, 1)

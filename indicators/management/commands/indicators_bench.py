@@ -6,6 +6,7 @@ Run after `manage.py seed_demo --scale N`. Numbers, not pass/fail: see README (m
 import statistics
 import time
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.test import Client
@@ -34,8 +35,6 @@ class Command(BaseCommand):
         parser.add_argument("--repeat", type=int, default=5)
 
     def handle(self, *args, repeat=5, **options):
-        from django.contrib.auth import get_user_model
-
         with scopes_disabled():
             cycle = Cycle.objects.filter(areas__respondents__isnull=False).order_by("-id").first()
             if cycle is None:

@@ -1,5 +1,6 @@
 import time
 
+from allauth.mfa.adapter import get_adapter
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.conf import settings
@@ -15,8 +16,6 @@ class Command(BaseCommand):
     def handle(self, *args, email, **options):
         if settings.PRODUCTION:
             raise CommandError("totp_code is a demo helper and is disabled in production.")
-        from allauth.mfa.adapter import get_adapter
-
         auth = Authenticator.objects.filter(user__email__iexact=email, type=Authenticator.Type.TOTP).first()
         if auth is None:
             raise CommandError(f"No TOTP authenticator for {email}.")
