@@ -49,7 +49,7 @@ bench: install
 	$(BIN)/python manage.py indicators_bench
 
 fuzz: install
-	R2DR_FUZZ_EXAMPLES=2000 $(BIN)/python -m pytest -m "not e2e" -k fuzz $(PYTEST_ARGS)
+	HYPOTHESIS_PROFILE=fuzz R2DR_FUZZ_EXAMPLES=$${R2DR_FUZZ_EXAMPLES:-2000} $(BIN)/python -m pytest -m "not e2e" -k fuzz $(PYTEST_ARGS)
 
 lock: $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[dev]"
