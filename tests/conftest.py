@@ -13,10 +13,11 @@ from tests.factories import InstitutionFactory, MembershipFactory, UserFactory, 
 REQUIRE_SERVICES = os.environ.get("R2DR_REQUIRE_SERVICES") == "1"
 
 
-def skip_or_fail(reason: str):
+def skip_or_fail(reason: str, *, module_level: bool = False):
+    """Skip locally, fail in CI; `module_level=True` to skip a whole module from its top level."""
     if REQUIRE_SERVICES:
-        pytest.fail(f"required service missing in CI: {reason}")
-    pytest.skip(reason)
+        pytest.fail(f"required service missing in CI: {reason}", pytrace=False)
+    pytest.skip(reason, allow_module_level=module_level)
 
 
 # Hypothesis profiles, chosen by HYPOTHESIS_PROFILE (or --hypothesis-profile):
