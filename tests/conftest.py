@@ -1,6 +1,9 @@
 import os
+import random
 
 import pytest
+from hypothesis import HealthCheck, core
+from hypothesis import settings as hypothesis_settings
 
 from r2dr.roles import Role
 from tests.factories import InstitutionFactory, MembershipFactory, UserFactory, enrol_totp
@@ -10,10 +13,48 @@ from tests.factories import InstitutionFactory, MembershipFactory, UserFactory, 
 REQUIRE_SERVICES = os.environ.get("R2DR_REQUIRE_SERVICES") == "1"
 
 
-def skip_or_fail(reason: str):
+def skip_or_fail(reason: str, *, module_level: bool = False):
+    """Skip locally, fail in CI; `module_level=True` to skip a whole module from its top level."""
     if REQUIRE_SERVICES:
-        pytest.fail(f"required service missing in CI: {reason}")
-    pytest.skip(reason)
+        pytest.fail(f"required service missing in CI: {reason}", pytrace=False)
+    pytest.skip(reason, allow_module_level=module_level)
+
+
+# Hypothesis profiles, chosen by HYPOTHESIS_PROFILE (or --hypothesis-profile):
+# - ci (the default, so `make test` is reproducible): every run draws the same examples, derived from each
+#   test's name, and no local example database changes that; a failure prints the blob that replays it.
+# - dev: fresh examples each run, the seed printed in the header so a failure replays with
+#   HYPOTHESIS_SEED=<seed> (or --hypothesis-seed); found failures are kept in .hypothesis/ and retried first.
+# - fuzz (`make fuzz`): many examples, R2DR_FUZZ_EXAMPLES (default 2000), otherwise as dev.
+# Tests that set max_examples themselves (tests/*/test_*fuzz.py read R2DR_FUZZ_EXAMPLES) keep their own count.
+FUZZ_EXAMPLES = int(os.environ.get("R2DR_FUZZ_EXAMPLES", "2000"))
+hypothesis_settings.register_profile(
+    "ci",
+    derandomize=True,
+    database=None,
+    print_blob=True,
+    deadline=None,
+    max_examples=50,
+    # Two cores shared with other jobs: a slow draw is the machine, not the strategy.
+    suppress_health_check=[HealthCheck.too_slow],
+)
+hypothesis_settings.register_profile("dev", print_blob=True, deadline=None)
+hypothesis_settings.register_profile("fuzz", print_blob=True, deadline=None, max_examples=FUZZ_EXAMPLES)
+HYPOTHESIS_PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
+hypothesis_settings.load_profile(HYPOTHESIS_PROFILE)
+HYPOTHESIS_SEED = None
+if HYPOTHESIS_PROFILE != "ci":
+    HYPOTHESIS_SEED = int(os.environ.get("HYPOTHESIS_SEED") or random.SystemRandom().randrange(2**32))  # noqa: S311
+    # --hypothesis-seed, when given, still wins: the plugin sets it after this module is imported.
+    core.global_force_seed = HYPOTHESIS_SEED
+
+
+def pytest_report_header(config):
+    if hypothesis_settings.default.derandomize:
+        return "hypothesis: derandomized, the same examples every run"
+    if HYPOTHESIS_SEED is not None:
+        return f"hypothesis: seed {HYPOTHESIS_SEED} (replay with HYPOTHESIS_SEED={HYPOTHESIS_SEED})"
+    return None
 
 
 @pytest.fixture(autouse=True)

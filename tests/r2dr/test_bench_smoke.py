@@ -1,4 +1,6 @@
-"""Smoke runs of the benchmark commands (the real runs are `make bench`)."""
+"""Smoke runs of the benchmark commands (the real runs are `make bench`).
+
+Marked `bench`: left out of the unit suite (pyproject's addopts), run once in CI by `make bench-smoke`."""
 
 import io
 import json
@@ -6,6 +8,8 @@ import re
 
 import pytest
 from django.core.management import call_command
+
+pytestmark = pytest.mark.bench
 
 
 @pytest.mark.django_db
