@@ -7,13 +7,14 @@ Each selector owns its prefetching: query counts do not grow with the number of 
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Max, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from indicators import computations, validation
@@ -650,14 +651,10 @@ def national_results(*, institution: Institution | int, cycle: Cycle) -> list[di
     ]
 
 
-def published_data_version(*, institution=None) -> str:
+def published_data_version(*, institution: Institution | None = None) -> str:
     """A token that changes whenever published indicator data may have changed: which cycles are published (and
     when), the latest change to a value of a published cycle, the published framework versions and the rounds.
     Regional (every institution) without `institution`. Three small queries."""
-    import hashlib
-
-    from django.db.models import Max, Sum
-
     cycles = Cycle.objects.regional() if institution is None else Cycle.objects.for_institution(institution)
     published = cycles.filter(status=Cycle.Status.PUBLISHED)
     state = published.aggregate(

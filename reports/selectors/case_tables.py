@@ -12,9 +12,9 @@ from reports.charts import DataTable
 
 def _case_series(rows: list[dict]) -> tuple[list, OrderedDict, dict]:
     """[{key,label,year,count,suppressed}] -> (years, OrderedDict label -> {year: count|None}), total."""
-    years = sorted({r.get("year") for r in rows if r.get("year") is not None})
+    years = sorted({r["year"] for r in rows if r.get("year") is not None})
     series: OrderedDict[str, dict] = OrderedDict()
-    totals = defaultdict(int)
+    totals: defaultdict[str, int] = defaultdict(int)
     for r in rows:
         label = str(r.get("label") or r.get("key"))
         series.setdefault(label, {})

@@ -28,7 +28,7 @@ def cycle_label(cycle: Cycle | MonitoringRound | None) -> str:
 
 
 def status_rank(status: str | None) -> int | None:
-    return {"restrictive": 0, "partly": 1, "enabling": 2}.get(status)
+    return None if status is None else {"restrictive": 0, "partly": 1, "enabling": 2}.get(status)
 
 
 def change_of(status: str | None, previous_status: str | None) -> str:

@@ -84,7 +84,7 @@ def national_dashboard(
     data = NationalData(
         institution=institution, cycles=cycles, cycle=cycle, previous=previous, areas=areas, completeness=None
     )
-    if areas:
+    if areas and cycle is not None:
         data.status_table = _national_status_table(areas)
         data.comparison = _national_comparison_table(areas, cycle, previous)
     if public:

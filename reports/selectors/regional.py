@@ -294,7 +294,7 @@ def _state_share(rows: list[dict]) -> float | None:
     if not total:
         return None
     kinds = sources.perpetrator_kinds()
-    return sum(r["count"] for r in counted if kinds.get(r.get("key")) == "state") / total
+    return sum(r["count"] for r in counted if kinds.get(str(r.get("key"))) == "state") / total
 
 
 def regional_summary(data: RegionalData) -> dict:
