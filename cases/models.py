@@ -224,6 +224,29 @@ class Outcome(models.TextChoices):
     MERGED = "merged", _("Merged into another case")
 
 
+# The workflow, following NHRI complaint handling: received -> assessment -> verification -> action -> closed. A case
+# can be closed from assessment (not admissible, withdrawn) or verification (no reasonable grounds, withdrawn);
+# nothing leaves "closed" and no step is skipped.
+TRANSITIONS = {
+    Status.RECEIVED: {Status.ASSESSMENT},
+    Status.ASSESSMENT: {Status.VERIFICATION, Status.CLOSED},
+    Status.VERIFICATION: {Status.ACTION, Status.CLOSED},
+    Status.ACTION: {Status.CLOSED},
+    Status.CLOSED: set(),
+}
+CLOSING_OUTCOMES = {
+    Status.ASSESSMENT: {Outcome.INADMISSIBLE, Outcome.WITHDRAWN},
+    Status.VERIFICATION: {Outcome.NOT_SUBSTANTIATED, Outcome.WITHDRAWN},
+    Status.ACTION: {
+        Outcome.RESOLVED,
+        Outcome.REFERRED,
+        Outcome.PROTECTION,
+        Outcome.NO_FURTHER_ACTION,
+        Outcome.WITHDRAWN,
+    },
+}
+
+
 class Origin(models.TextChoices):
     """How the institution learned of a case: the public form, or staff recording what they learned themselves."""
 
@@ -441,6 +464,10 @@ class CaseAttachment(TenantModel):
 
     class Meta:
         ordering = ["created_at", "pk"]
+
+
+# Every case entry in the platform audit log has its action prefixed so the cases app can read back its own.
+AUDIT_PREFIX = "cases."
 
 
 class AccessAction(models.TextChoices):

@@ -45,7 +45,7 @@ def escalate_overdue_everywhere() -> int:
     """Escalate urgent / high-urgency cases whose response target passed (reference-only e-mails to the head)."""
     from cases import services
 
-    return sum(services.escalate_overdue(institution=i) for i in _active_institutions())
+    return sum(services.cases_escalate_overdue(institution=i) for i in _active_institutions())
 
 
 @app.task(base=RetryingTask)
@@ -53,7 +53,7 @@ def remind_overdue_interventions_everywhere() -> int:
     """Weekly reminder e-mails for interventions whose response is overdue (reference only, no content)."""
     from cases import services
 
-    return sum(services.remind_overdue_interventions(institution=i) for i in _active_institutions())
+    return sum(services.interventions_remind_overdue(institution=i) for i in _active_institutions())
 
 
 def register_schedule(celery_app=app) -> None:

@@ -21,8 +21,9 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_POST
 
-from cases import crypto, forms, intake, selectors, services, unlock
+from cases import crypto, forms, intake, plaintext, selectors, services, unlock
 from cases.models import (
+    AUDIT_PREFIX,
     AccessAction,
     Case,
     CaseAttachment,
@@ -168,7 +169,10 @@ def report_choose(request):
 
 
 def _accepting(institution) -> bool:
-    return services.active_keyring(institution) is not None and services.settings_for(institution).intake_open
+    return (
+        selectors.active_keyring(institution) is not None
+        and selectors.case_settings_get(institution=institution).intake_open
+    )
 
 
 def _render_step(request, institution, state, *, form=None, notice=None, extra_errors=(), challenge=None):
@@ -466,7 +470,7 @@ def _followup(request, files, file_errors):
         institution = Institution.objects.filter(pk=state["i"], is_active=True).first()
         if institution is None or (request.institution and request.institution.pk != institution.pk):
             raise Http404
-        found = services.case_for_receipt(institution=institution, code=state["code"])
+        found = plaintext.case_for_receipt(institution=institution, code=state["code"])
         if found is None:
             _discard(files)
             return render(
@@ -496,7 +500,7 @@ def _followup(request, files, file_errors):
             "cases/followup_open.html",
             _followup_context(institution, form=form, challenge=image, state=intake.pack_state(state)),
         )
-    found = services.case_for_receipt(institution=institution, code=form.cleaned_data["receipt"])
+    found = plaintext.case_for_receipt(institution=institution, code=form.cleaned_data["receipt"])
     if found is None:
         intake.count_followup_failure(institution.pk)
         form.add_error("receipt", _("No report matches this code. Check the digits and try again."))
@@ -519,10 +523,10 @@ def _followup(request, files, file_errors):
 def _render_followup_case(request, institution, state, found, *, message_form=None, errors=(), notice=None):
     case, key = found
     thread = [
-        {"direction": m.direction, "at": m.created_at, "text": services.message_text(case, key, m)}
+        {"direction": m.direction, "at": m.created_at, "text": plaintext.message_text(case, key, m)}
         for m in case.messages.all()
     ]
-    consents = services.current_consents(case)
+    consents = selectors.current_consents(case)
     consent_rows = [
         {
             "kind": kind,
@@ -644,7 +648,7 @@ def case_list(request, institution_slug):
     query = request.GET.copy()
     query.pop("page", None)
     # The list shows only clear fields, but who looked at which slice of the caseload is still audited.
-    services.log_access(
+    services.access_log_append(
         institution=institution,
         user=request.user,
         action="inbox_viewed",
@@ -660,7 +664,7 @@ def case_list(request, institution_slug):
             "cases": page.object_list,
             "query": query.urlencode(),
             "officers": officers,
-            "keys_ready": services.active_keyring(institution) is not None,
+            "keys_ready": selectors.active_keyring(institution) is not None,
             "open_urgent": selectors.open_urgent_case_count(institution=institution),
             "overdue": selectors.interventions_due(institution=institution, user=request.user),
             "saved_views": selectors.saved_inbox_views(institution, request.user),
@@ -730,7 +734,7 @@ def case_transition(request, institution_slug, case_id):
     if not form.is_valid():
         messages.error(request, _("Choose the next step and say why."))
     else:
-        key = services.case_key_for_officer(case, private)
+        key = plaintext.case_key_for_officer(case, private)
         try:
             services.case_transition(case=case, case_key=key, by=request.user, **form.service_kwargs())
         except services.TransitionRefused as refused:
@@ -755,7 +759,7 @@ def case_source_add(request, institution_slug, case_id):
     form = forms.SourceForm(request.POST)
     if form.is_valid():
         services.source_add(
-            case=case, case_key=services.case_key_for_officer(case, private), by=request.user, **form.cleaned_data
+            case=case, case_key=plaintext.case_key_for_officer(case, private), by=request.user, **form.cleaned_data
         )
         messages.success(request, _("Source recorded."))
     else:
@@ -772,7 +776,7 @@ def case_detail(request, institution_slug, case_id):
     private = unlock.private_key(request, institution)
     if private is None:
         return _unlock_redirect(request)
-    key = services.case_key_for_officer(case, private)
+    key = plaintext.case_key_for_officer(case, private)
     form = forms.MessageForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.message_add(
@@ -782,34 +786,34 @@ def case_detail(request, institution_slug, case_id):
             body=form.cleaned_data["body"],
             author=request.user,
         )
-        services.log_access(institution=institution, user=request.user, action=AccessAction.REPLY, case=case)
+        services.access_log_append(institution=institution, user=request.user, action=AccessAction.REPLY, case=case)
         _notify_submitter(request, case, key)
         messages.success(request, _("Reply sent. The person who reported can read it with their receipt code."))
         return redirect("cases_detail", institution_slug=institution.slug, case_id=case.pk)
-    services.log_access(institution=institution, user=request.user, action=AccessAction.VIEW, case=case)
+    services.access_log_append(institution=institution, user=request.user, action=AccessAction.VIEW, case=case)
     try:
-        data = services.case_private(case, key)
+        data = plaintext.case_private(case, key)
         thread = [
             {
                 "direction": m.direction,
                 "at": m.created_at,
-                "text": services.message_text(case, key, m),
+                "text": plaintext.message_text(case, key, m),
                 "author": m.author,
             }
             for m in case.messages.select_related("author")
         ]
-        attachments = [{"obj": a, "meta": services.attachment_meta(case, key, a)} for a in case.attachments.all()]
+        attachments = [{"obj": a, "meta": plaintext.attachment_meta(case, key, a)} for a in case.attachments.all()]
         history = [
-            {"step": t, "reason": services.transition_reason(case, key, t)}
+            {"step": t, "reason": plaintext.transition_reason(case, key, t)}
             for t in case.transitions.select_related("by")
         ]
-        sources = [{"obj": x, "text": services.source_text(case, key, x)} for x in case.sources.all()]
+        sources = [{"obj": x, "text": plaintext.source_text(case, key, x)} for x in case.sources.all()]
         interventions = [
-            {"obj": i, "text": services.intervention_text(case, key, i)}
+            {"obj": i, "text": plaintext.intervention_text(case, key, i)}
             for i in case.interventions.select_related("mechanism")
         ]
         services.case_index_names(case=case, case_key=key, institution_private=private)
-        services.detect_repeat_attack(case=case, by=request.user)
+        services.case_repeat_attack_detect(case=case, by=request.user)
         possible = _possible_duplicates(request, case, data, private)
     except crypto.DecryptionError:
         # Benchmark rows share one payload, or the data was damaged: say so instead of failing.
@@ -824,7 +828,7 @@ def case_detail(request, institution_slug, case_id):
             "data": data,
             "thread": thread,
             "attachments": attachments,
-            "consents": services.current_consents(case).values(),
+            "consents": selectors.current_consents(case).values(),
             "form": form,
             "violation_types": case.violation_types.all(),
             "defender_groups": case.defender_groups.all(),
@@ -832,8 +836,8 @@ def case_detail(request, institution_slug, case_id):
             "rights": case.rights.all(),
             "history": history,
             "sources": sources,
-            "transition_form": forms.TransitionForm(allowed=services.allowed_transitions(case)),
-            "can_move": bool(services.allowed_transitions(case)),
+            "transition_form": forms.TransitionForm(allowed=selectors.allowed_transitions(case)),
+            "can_move": bool(selectors.allowed_transitions(case)),
             "source_form": forms.SourceForm(),
             "interventions": interventions,
             "possible_duplicates": possible,
@@ -885,11 +889,11 @@ def case_intervention(request, institution_slug, case_id, intervention_id=None):
     private = unlock.private_key(request, institution)
     if private is None:
         return _unlock_redirect(request)
-    key = services.case_key_for_officer(case, private)
+    key = plaintext.case_key_for_officer(case, private)
     initial = None
     if intervention is not None:
         initial = {
-            **services.intervention_text(case, key, intervention),
+            **plaintext.intervention_text(case, key, intervention),
             "kind": intervention.kind,
             "status": intervention.status,
             "mechanism": intervention.mechanism_id,
@@ -911,7 +915,7 @@ def case_intervention(request, institution_slug, case_id, intervention_id=None):
     if intervention is None:
         messages.error(request, "; ".join(str(e) for errs in form.errors.values() for e in errs))
         return redirect("cases_detail", institution_slug=institution.slug, case_id=case.pk)
-    services.log_access(institution=institution, user=request.user, action=AccessAction.VIEW, case=case)
+    services.access_log_append(institution=institution, user=request.user, action=AccessAction.VIEW, case=case)
     return _staff_render(
         request, "cases/staff_intervention.html", {"case": case, "form": form, "intervention": intervention}
     )
@@ -928,14 +932,14 @@ def _possible_duplicates(request, case, data, private) -> list[dict]:
         similar = row["same_name"]
         if not similar and names:
             try:
-                theirs = services.case_private(other, services.case_key_for_officer(other, private))
+                theirs = plaintext.case_private(other, plaintext.case_key_for_officer(other, private))
             except crypto.DecryptionError:
                 theirs = {}
             other_names = "\n".join(filter(None, [theirs.get("affected_names", ""), theirs.get("organisation", "")]))
             similar = duplicates.similar(names, other_names)
         out.append({"case": other, "same_name": row["same_name"], "similar_name": similar})
     if out:
-        services.log_access(
+        services.access_log_append(
             institution=case.institution, user=request.user, action="duplicate_check", case=case, detail=str(len(out))
         )
     out.sort(key=lambda r: (not r["same_name"], not r["similar_name"]))
@@ -967,7 +971,7 @@ def case_link(request, institution_slug, case_id):
 def _notify_submitter(request, case, key):
     """Status e-mail to an identified submitter: no case content, sent inside the officer's request (Celery never
     sees the address)."""
-    email = services.case_private(case, key).get("submitter_email")
+    email = plaintext.case_private(case, key).get("submitter_email")
     if not email:
         return
     url = request.build_absolute_uri(reverse("cases_followup", kwargs={"institution_slug": case.institution.slug}))
@@ -988,25 +992,25 @@ def case_attachment(request, institution_slug, case_id, attachment_id, original=
     private = unlock.private_key(request, institution)
     if private is None:
         return _unlock_redirect(request)
-    key = services.case_key_for_officer(case, private)
-    meta = services.attachment_meta(case, key, attachment)
+    key = plaintext.case_key_for_officer(case, private)
+    meta = plaintext.attachment_meta(case, key, attachment)
     name = "".join(ch for ch in meta.get("name", "file") if ch.isalnum() or ch in "._- ")[:100] or "file"
     if attachment.kind == "image" and not original:
-        services.log_access(institution=institution, user=request.user, action=AccessAction.FILE, case=case)
+        services.access_log_append(institution=institution, user=request.user, action=AccessAction.FILE, case=case)
         data = intake.strip_image_metadata(
-            services.attachment_plaintext(case, key, attachment), attachment.content_type
+            plaintext.attachment_plaintext(case, key, attachment), attachment.content_type
         )
         response = HttpResponse(data, content_type=attachment.content_type)
         response["Content-Disposition"] = f'inline; filename="{name}"'
         return response
-    services.log_access(
+    services.access_log_append(
         institution=institution,
         user=request.user,
         action=AccessAction.FILE_ORIGINAL,
         case=case,
         detail=str(attachment.pk),
     )
-    file_key = services.attachment_key(case, key, attachment)
+    file_key = plaintext.attachment_key(case, key, attachment)
     from django.core.files.storage import default_storage
 
     fh = default_storage.open(attachment.storage_name, "rb")
@@ -1040,7 +1044,7 @@ def unlock_view(request, institution_slug):
         messages.error(request, _("Too many wrong passphrases. Try again in an hour."))
     elif request.method == "POST" and form.is_valid():
         try:
-            keyring_id, private = services.unlock(
+            keyring_id, private = services.keyring_unlock(
                 institution=institution, user=request.user, passphrase=form.cleaned_data["passphrase"]
             )
         except crypto.DecryptionError:
@@ -1050,13 +1054,13 @@ def unlock_view(request, institution_slug):
             response = redirect(next_url)
             unlock.store(request, response, institution, keyring_id, private)
             # New reports get their keyed name digests now, and repeat attacks are flagged without waiting.
-            services.index_pending_names(institution=institution, institution_private=private, by=request.user)
+            services.case_names_index_pending(institution=institution, institution_private=private, by=request.user)
             messages.success(request, _("Case keys unlocked for 15 minutes of activity."))
             return response
     return _staff_render(
         request,
         "cases/staff_unlock.html",
-        {"form": form, "next": next_url, "has_key": services.officer_key_for(institution, request.user) is not None},
+        {"form": form, "next": next_url, "has_key": selectors.officer_key_for(institution, request.user) is not None},
     )
 
 
@@ -1074,8 +1078,8 @@ def lock_view(request, institution_slug):
 @no_store
 def keys_view(request, institution_slug):
     institution = request.institution
-    keyring = services.active_keyring(institution)
-    my_key = services.officer_key_for(institution, request.user)
+    keyring = selectors.active_keyring(institution)
+    my_key = selectors.officer_key_for(institution, request.user)
     officer_keys = OfficerKey.objects.for_institution(institution).select_related("user").order_by("created_at")
     grants = (
         KeyGrant.objects.for_institution(institution)
@@ -1113,7 +1117,7 @@ def keys_view(request, institution_slug):
 def my_key_create(request, institution_slug):
     institution = request.institution
     form = forms.OfficerPassphraseForm(request.POST)
-    if services.officer_key_for(institution, request.user):
+    if selectors.officer_key_for(institution, request.user):
         messages.info(request, _("You already have a case key."))
     elif form.is_valid():
         services.officer_key_create(
@@ -1132,7 +1136,7 @@ def my_key_create(request, institution_slug):
 def my_key_passphrase(request, institution_slug):
     """Change the case passphrase, or (when it is lost) replace the officer's key."""
     institution = request.institution
-    my_key = services.officer_key_for(institution, request.user)
+    my_key = selectors.officer_key_for(institution, request.user)
     if my_key is None:
         return redirect("cases_keys", institution_slug=institution.slug)
     form = forms.PassphraseChangeForm(request.POST if request.POST.get("action") == "change" else None)
@@ -1154,7 +1158,7 @@ def my_key_passphrase(request, institution_slug):
         except crypto.DecryptionError:
             form.add_error("current", _("This is not your current case passphrase."))
         else:
-            services.log_access(institution=institution, user=request.user, action=AccessAction.PASSPHRASE)
+            services.access_log_append(institution=institution, user=request.user, action=AccessAction.PASSPHRASE)
             messages.success(request, _("Your case passphrase was changed."))
             return redirect("cases_keys", institution_slug=institution.slug)
     return _staff_render(request, "cases/staff_passphrase.html", {"form": form})
@@ -1165,8 +1169,8 @@ def my_key_passphrase(request, institution_slug):
 @require_POST
 def keys_setup(request, institution_slug):
     institution = request.institution
-    my_key = services.officer_key_for(institution, request.user)
-    if services.active_keyring(institution) is not None or my_key is None:
+    my_key = selectors.officer_key_for(institution, request.user)
+    if selectors.active_keyring(institution) is not None or my_key is None:
         messages.error(request, _("Create your own case key first; institution keys can be set up only once."))
         return redirect("cases_keys", institution_slug=institution.slug)
     kit = services.keyring_setup(institution=institution, by=request.user, officer_key=my_key)
@@ -1203,7 +1207,9 @@ def grant_create(request, institution_slug):
     ):
         messages.error(request, _("This person cannot be given access."))
     else:
-        services.grant_access(institution=institution, by=request.user, institution_private=private, officer_key=okey)
+        services.key_grant_create(
+            institution=institution, by=request.user, institution_private=private, officer_key=okey
+        )
         messages.success(request, _("Access granted to %(email)s.") % {"email": okey.user.email})
     return redirect("cases_keys", institution_slug=institution.slug)
 
@@ -1221,7 +1227,7 @@ def grant_revoke(request, institution_slug, grant_id):
     if private is None:
         return _unlock_redirect(request)
     if grant.revoked_at is None:
-        new_keyring, new_private = services.revoke_access(
+        new_keyring, new_private = services.key_grant_revoke(
             institution=institution, by=request.user, institution_private=private, grant=grant
         )
         response = redirect("cases_keys", institution_slug=institution.slug)
@@ -1240,13 +1246,13 @@ def grant_revoke(request, institution_slug, grant_id):
 def recover_view(request, institution_slug):
     institution = request.institution
     form = forms.RecoverForm(request.POST or None)
-    my_key = services.officer_key_for(institution, request.user)
+    my_key = selectors.officer_key_for(institution, request.user)
     if request.method == "POST" and form.is_valid():
         if my_key is None:
             form.add_error(None, _("Create your own case key first."))
         else:
             try:
-                services.recover_with_kit(
+                services.key_grant_recover(
                     institution=institution, by=request.user, kit_text=form.cleaned_data["kit"], officer_key=my_key
                 )
             except (crypto.DecryptionError, services.KeysNotReady):
@@ -1263,14 +1269,14 @@ def access_log(request, institution_slug):
     institution = request.institution
     labels = dict(AccessAction.choices)
     entries = [
-        {"at": e.at, "who": e.actor_label, "what": labels.get(e.action[len(services.AUDIT_PREFIX) :], e.action),
+        {"at": e.at, "who": e.actor_label, "what": labels.get(e.action[len(AUDIT_PREFIX) :], e.action),
          "case": e.object_ref, "note": (e.detail or {}).get("note", "")}
-        for e in services.access_entries(institution)[:500]
+        for e in selectors.access_entries(institution)[:500]
     ]  # fmt: skip
     return _staff_render(
         request,
         "cases/staff_access_log.html",
-        {"entries": entries, "chain_ok": services.verify_access_log(institution)},
+        {"entries": entries, "chain_ok": selectors.verify_access_log(institution)},
     )
 
 
@@ -1306,7 +1312,7 @@ def statistics_sharing(request, institution_slug):
         "cases/statistics_sharing.html",
         {
             "rows": [{"year": y, "count": counts.get(y), "share": shares.get(y)} for y in years],
-            "every_year": services.settings_for(institution).share_regional_statistics,
+            "every_year": selectors.case_settings_get(institution=institution).share_regional_statistics,
         },
     )
 
@@ -1323,12 +1329,12 @@ def case_un_communication(request, institution_slug, case_id):
     if private is None:
         return _unlock_redirect(request)
     try:
-        draft = exports.un_communication(case=case, case_key=services.case_key_for_officer(case, private))
+        draft = exports.un_communication(case=case, case_key=plaintext.case_key_for_officer(case, private))
     except exports.NotAllowed as refused:
         messages.error(request, str(refused))
         return redirect("cases_detail", institution_slug=institution.slug, case_id=case.pk)
     as_pdf = request.GET.get("format") == "pdf"
-    services.log_access(
+    services.access_log_append(
         institution=institution,
         user=request.user,
         action="export.un_communication" + (".pdf" if as_pdf else ""),
@@ -1347,7 +1353,6 @@ def case_un_communication(request, institution_slug, case_id):
 def cases_export_csv(request, institution_slug):
     """CSV of the inbox (same filters), made in this request; names only where consented and unlocked."""
     from cases import exports
-    from r2dr.audit import audit_append
 
     institution = request.institution
     form = forms.InboxFilterForm(request.GET or None, officers=list(selectors.case_officers(institution)))
@@ -1358,12 +1363,12 @@ def cases_export_csv(request, institution_slug):
     )
     private = unlock.private_key(request, institution) if request.GET.get("identities") else None
     text = exports.cases_csv(cases=cases, private_key=private)
-    audit_append(
+    services.access_log_append(
         institution=institution,
-        action=f"{services.AUDIT_PREFIX}export.csv",
-        actor=request.user,
+        user=request.user,
+        action="export.csv",
         object_type="case_list",
-        detail={"rows": text.count("\n") - 1, "identities": private is not None},
+        data={"rows": text.count("\n") - 1, "identities": private is not None},
     )
     response = HttpResponse(text, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="cases.csv"'

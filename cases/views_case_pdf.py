@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 
-from cases import crypto, exports, selectors, services, unlock
+from cases import crypto, exports, plaintext, selectors, services, unlock
 from cases.views import no_store
 from r2dr import permissions as scope
 from r2dr.roles import Role
@@ -36,7 +36,7 @@ def case_file(request, institution_slug, case_id):
     if request.method != "POST":
         return render(request, "cases/case_pdf_choose.html", {"case": case, "variants": variants, "unlocked": True})
     variant = request.POST.get("variant", "")
-    key = services.case_key_for_officer(case, private)
+    key = plaintext.case_key_for_officer(case, private)
     try:
         content = exports.case_file(case=case, case_key=key, purpose=variant)
     except exports.NotAllowed as refused:
@@ -49,7 +49,7 @@ def case_file(request, institution_slug, case_id):
         content=content, institution=institution, exported_by=request.user, exported_at=timezone.now()
     )
     # Opaque references only: the case's random reference and which version, never content.
-    services.log_access(
+    services.access_log_append(
         institution=institution,
         user=request.user,
         action=AUDIT_ACTION if variant == exports.CASE_FILE_INTERNAL else f"{AUDIT_ACTION}.shareable",

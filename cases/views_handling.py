@@ -93,7 +93,7 @@ def case_record(request, institution_slug):
     private_key = unlock.private_key(request, institution)
     if private_key is None:
         return _unlock_redirect(request)
-    if services.active_keyring(institution) is None:
+    if selectors.active_keyring(institution) is None:
         messages.error(request, _("Set up the institution's case keys first."))
         return redirect("cases_keys", institution_slug=institution.slug)
     record, steps = _record_forms(request, institution)

@@ -38,7 +38,7 @@ def test_normalisation():
 
 def test_digests_need_the_private_key(institution_a, keyed, taxonomy):
     officer, _kit = keyed(institution_a)
-    _kr, private = services.unlock(institution=institution_a, user=officer, passphrase=PASSPHRASE)
+    _kr, private = services.keyring_unlock(institution=institution_a, user=officer, passphrase=PASSPHRASE)
     one = duplicates.digests(private, 1, "Ana Lopez")
     assert one == duplicates.digests(private, 1, "LOPEZ  ana!")
     assert one != duplicates.digests(b"x" * 32, 1, "Ana Lopez")  # another key cannot test a name
@@ -99,7 +99,7 @@ def test_link_and_mark_duplicate_keeps_everything_and_leaves_statistics(client, 
     # ("related") replaces that label rather than adding a second link.
     links = CaseLink.objects.for_institution(institution)
     assert sorted(links.values_list("kind", flat=True)) == ["duplicate", "related"]
-    assert "cases.linked.duplicate" in set(services.access_entries(institution).values_list("action", flat=True))
+    assert "cases.linked.duplicate" in set(selectors.access_entries(institution).values_list("action", flat=True))
     # Linked cases are no longer suggested.
     assert same_name.pk not in {r["case"].pk for r in selectors.duplicate_candidates(case=main, user=officer)}
 

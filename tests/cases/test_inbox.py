@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from cases import crypto, services
+from cases import crypto, selectors, services
 from cases.models import Case, DefenderGroup, Status, Urgency, ViolationType
 from r2dr.roles import Role
 from tests.cases.conftest import PASSPHRASE
@@ -116,7 +116,7 @@ def test_bulk_assignment(client, staff):
         Case.objects.for_institution(institution).filter(assigned_to=colleague).values_list("pk", flat=True)
     ) == {int(i) for i in ids}
     actions = list(
-        services.access_entries(institution).filter(action="cases.assigned").values_list("object_ref", flat=True)
+        selectors.access_entries(institution).filter(action="cases.assigned").values_list("object_ref", flat=True)
     )
     assert sorted(actions) == sorted(c.reference for c in created[:3])
     # Unassign.

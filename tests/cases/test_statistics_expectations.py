@@ -23,9 +23,9 @@ M2M = {
 def random_cases(institution_a, institution_b, keyed, taxonomy):
     keyed(institution_a)
     keyed(institution_b, email="officer@b.example")
-    services.settings_for(institution_a).__class__.all_objects.filter(institution=institution_a).update(
-        share_regional_statistics=True
-    )
+    selectors.case_settings_get(institution=institution_a).__class__.all_objects.filter(
+        institution=institution_a
+    ).update(share_regional_statistics=True)
     rng = random.Random(5)
     truth = []
     taxonomies = {name: list(model.objects.all()) for name, (_f, model) in M2M.items()}
@@ -105,7 +105,7 @@ def test_explicit_period_sharing(client, random_cases, make_member):
     assert got == b_2023
     client.post(f"/{b.slug}/cases/statistics/sharing/", {"year": "2023", "action": "unshare"})
     assert regional() == before
-    actions = set(services.access_entries(b).values_list("action", flat=True))
+    actions = set(selectors.access_entries(b).values_list("action", flat=True))
     assert {"cases.statistics.shared", "cases.statistics.unshared"} <= actions
     # A case officer cannot decide this.
     officer = make_member(b, Role.CASE_OFFICER, email="co@b.example")

@@ -4,7 +4,7 @@ import itertools
 
 import pytest
 
-from cases import services
+from cases import plaintext, selectors, services
 from cases.models import Case, CaseTransition, Outcome, Status, Urgency
 from r2dr.audit import audit_verify
 from tests.cases.conftest import PASSPHRASE
@@ -29,9 +29,9 @@ def submit(institution, *, urgent=False, names="Ana Defender"):
 @pytest.fixture
 def world(institution_a, keyed, taxonomy):
     officer, _kit = keyed(institution_a)
-    _kr, private = services.unlock(institution=institution_a, user=officer, passphrase=PASSPHRASE)
+    _kr, private = services.keyring_unlock(institution=institution_a, user=officer, passphrase=PASSPHRASE)
     case = submit(institution_a, urgent=True)
-    return institution_a, officer, case, services.case_key_for_officer(case, private)
+    return institution_a, officer, case, plaintext.case_key_for_officer(case, private)
 
 
 def move(case, key, officer, to, **kw):
@@ -71,10 +71,10 @@ def test_happy_path_records_who_when_why_and_verifies(world):
         ("action", "closed"),
     ]
     assert all(s.by == officer and s.at for s in steps)
-    assert services.transition_reason(case, key, steps[0]) == "why assessment"
+    assert plaintext.transition_reason(case, key, steps[0]) == "why assessment"
     assert b"why" not in bytes(steps[0].reason)  # encrypted at rest
     assert steps[1].respondent_type == "state" and steps[2].reasonable_grounds is True
-    actions = set(services.access_entries(institution).values_list("action", flat=True))
+    actions = set(selectors.access_entries(institution).values_list("action", flat=True))
     assert {"cases.transition.assessment", "cases.transition.closed", "cases.source_added"} <= actions
     assert audit_verify(institution=institution)[0]
 
@@ -170,7 +170,7 @@ def test_triage_urgency_and_repeat_flag(world):
     services.case_triage(case=case, by=officer, urgency=Urgency.ROUTINE, repeat_attack=True)
     case.refresh_from_db()
     assert case.urgency == Urgency.ROUTINE and not case.urgent and case.repeat_attack
-    assert "cases.triaged" in set(services.access_entries(institution).values_list("action", flat=True))
+    assert "cases.triaged" in set(selectors.access_entries(institution).values_list("action", flat=True))
 
 
 def test_response_timer(world):

@@ -246,6 +246,7 @@ def test_changing_what_an_institution_shares_drops_the_precomputed_release(
 ):
     from django.core.cache import cache
 
+    from cases import selectors as case_selectors
     from cases import services as case_services
     from r2dr.roles import Role
     from reports import selectors
@@ -257,7 +258,7 @@ def test_changing_what_an_institution_shares_drops_the_precomputed_release(
             case_services.statistics_share(institution=institution_a, year=2025, by=head, share=share)
         assert cache.get(selectors.CASE_RELEASE_CACHE_KEY) is None
     cache.set(selectors.CASE_RELEASE_CACHE_KEY, (0, "a release"), 600)
-    settings_row = case_services.settings_for(institution_a)
+    settings_row = case_selectors.case_settings_get(institution=institution_a)
     settings_row.share_regional_statistics = True
     settings_row.save()
     assert cache.get(selectors.CASE_RELEASE_CACHE_KEY) is None
