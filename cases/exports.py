@@ -12,8 +12,10 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from cases import plaintext
+from cases.forms import ConsentStep
 from cases.models import ConsentAnswer, ConsentKind, Intervention
 from cases.selectors import case_links, consent_in_force
+from r2dr.models import Institution
 
 
 class NotAllowed(Exception):
@@ -348,13 +350,11 @@ def case_file(*, case, case_key, purpose: str = CASE_FILE_INTERNAL) -> dict:
 
 
 def _contact_method_label(value: str) -> str:
-    from cases.forms import ConsentStep
 
     return str(dict(ConsentStep.base_fields["contact_method"].choices).get(value, value))
 
 
 def _country_name(code: str) -> str:
-    from r2dr.models import Institution
 
     name = Institution.objects.filter(country_code=code).values_list("country", flat=True).first()
     return f"{name} ({code})" if name else code

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django import forms
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
@@ -31,6 +32,8 @@ from cases.models import (
     Urgency,
     ViolationType,
 )
+from cases.selectors import mechanisms_for
+from r2dr.models import Institution
 
 TEXT_MAX = 20_000
 SHORT_MAX = 300
@@ -187,7 +190,6 @@ class IncidentStep(StepForm):
         self.fields["violation_types"].queryset = ViolationType.objects.filter(is_active=True)
         self.fields["perpetrator_types"].queryset = PerpetratorType.objects.filter(is_active=True)
         self.fields["rights"].queryset = Right.objects.filter(is_active=True)
-        from r2dr.models import Institution
 
         countries = dict(Institution.objects.filter(is_active=True).values_list("country_code", "country"))
         choices = sorted(countries.items(), key=lambda c: c[1])
@@ -386,7 +388,6 @@ class InboxFilterForm(forms.Form):
 
     def query(self) -> str:
         """The filters as a normalised query string (only fields that are set): what a saved view stores."""
-        from django.http import QueryDict
 
         q = QueryDict(mutable=True)
         for name in self.fields:
@@ -514,7 +515,6 @@ class InterventionForm(forms.Form):
 
     def __init__(self, *args, institution, **kwargs):
         super().__init__(*args, **kwargs)
-        from cases.selectors import mechanisms_for
 
         self.fields["mechanism"].queryset = mechanisms_for(institution)
 

@@ -15,6 +15,8 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from r2dr.i18n import TranslatableMixin
@@ -365,7 +367,6 @@ class Case(TenantModel):
     @property
     def response_timer(self) -> dict:
         """What the inbox shows: {"state": "done" | "due" | "overdue", "text": ...}."""
-        from django.utils.translation import gettext, ngettext
 
         hours = self.response_hours_left
         if hours is None:
@@ -381,7 +382,6 @@ class Case(TenantModel):
 
     @property
     def incident_date_display(self) -> str:
-        from django.utils.dateformat import format as date_format
 
         if self.incident_date is None:
             return "—"

@@ -28,6 +28,7 @@ from cases.models import (
     Intervention,
     OfficerKey,
 )
+from r2dr.models import Institution
 
 
 def officer_private_key(officer_key: OfficerKey, passphrase: str) -> bytes:
@@ -40,7 +41,7 @@ def officer_private_key(officer_key: OfficerKey, passphrase: str) -> bytes:
     )
 
 
-def case_for_receipt(*, institution, code: str) -> tuple[Case, bytes] | None:
+def case_for_receipt(*, institution: Institution, code: str) -> tuple[Case, bytes] | None:
     """Find a case by its receipt and open its key; None if the code is unknown or wrong."""
     normalised = crypto.normalise_receipt(code)
     if normalised is None:

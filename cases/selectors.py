@@ -4,6 +4,12 @@ queries. Readers of encrypted content live in cases/plaintext.py."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+
+
 import datetime
 from typing import Any
 
@@ -98,24 +104,24 @@ def allowed_transitions(case: Case) -> list[str]:
     return [s for s in STATUS_ORDER if s in TRANSITIONS[case.status]]
 
 
-def statistics_shares(institution):
+def statistics_shares(institution: Institution) -> QuerySet:
     return StatisticsShare.objects.for_institution(institution).select_related("shared_by")
 
 
-def mechanisms_for(institution):
+def mechanisms_for(institution: Institution | None) -> QuerySet:
     q = Q(institution__isnull=True)
     if institution is not None:
         q |= Q(institution=institution)
     return ProtectionMechanism.objects.filter(q, is_active=True).order_by("order", "name")
 
 
-def cases_visible_to(institution, user):
+def cases_visible_to(institution: Institution, user: AbstractBaseUser) -> QuerySet:
     """The institution's cases this officer may see: all unrestricted ones, and restricted ones naming them."""
     named = CaseAccess.objects.for_institution(institution).filter(user=user).values("case_id")
     return Case.objects.for_institution(institution).filter(Q(restricted=False) | Q(pk__in=named))
 
 
-def case_list(institution, user=None):
+def case_list(institution: Institution, user: AbstractBaseUser | None = None) -> QuerySet:
     base = Case.objects.for_institution(institution) if user is None else cases_visible_to(institution, user)
     return (
         base.prefetch_related("violation_types")
@@ -126,22 +132,22 @@ def case_list(institution, user=None):
 
 def case_inbox(
     *,
-    institution,
-    user,
-    status=None,
-    urgency=None,
-    violation_type=None,
-    defender_group=None,
-    assigned_to=None,
-    unassigned=False,
-    received_from=None,
-    received_to=None,
-    incident_from=None,
-    incident_to=None,
-    repeat_attack=None,
-    escalated=None,
-    overdue=None,
-):
+    institution: Institution,
+    user: AbstractBaseUser,
+    status: str | None = None,
+    urgency: str | None = None,
+    violation_type: str | None = None,
+    defender_group: str | None = None,
+    assigned_to: AbstractBaseUser | None = None,
+    unassigned: bool = False,
+    received_from: datetime.date | None = None,
+    received_to: datetime.date | None = None,
+    incident_from: datetime.date | None = None,
+    incident_to: datetime.date | None = None,
+    repeat_attack: bool | None = None,
+    escalated: bool | None = None,
+    overdue: bool | None = None,
+) -> QuerySet:
     """The officers' inbox: clear fields only, filtered; a constant number of queries whatever its size
     (assigned officer joined, violation types prefetched)."""
     qs = case_list(institution, user).select_related("assigned_to").prefetch_related("defender_groups")
@@ -178,7 +184,7 @@ def case_inbox(
     return qs.order_by("-urgent", "status_changed_at" if status else "-received_at", "pk")
 
 
-def response_overdue_q(now=None) -> Q:
+def response_overdue_q(now: datetime.datetime | None = None) -> Q:
     """Cases with no first response yet, past their urgency's response target (the inbox timers, as a query)."""
 
     now = now or timezone.now()
@@ -188,7 +194,7 @@ def response_overdue_q(now=None) -> Q:
     return Q(first_response_at__isnull=True) & q
 
 
-def saved_inbox_views(institution, user):
+def saved_inbox_views(institution: Institution, user: AbstractBaseUser) -> QuerySet:
     """The officer's own saved inbox views and those shared with the institution's officers."""
     return (
         SavedInboxView.objects.for_institution(institution)
@@ -198,7 +204,7 @@ def saved_inbox_views(institution, user):
     )
 
 
-def case_links(case) -> list[dict]:
+def case_links(case: Case) -> list[dict]:
     """Links of a case in both directions: [{"kind": label, "other": Case}], a duplicate seen from its main case
     labelled as such."""
 
@@ -213,7 +219,7 @@ def case_links(case) -> list[dict]:
     return out
 
 
-def case_officers(institution):
+def case_officers(institution: Institution) -> QuerySet:
     """Users who may be assigned cases: the institution's case officers."""
 
     ids = Membership.objects.filter(institution=institution, role=Role.CASE_OFFICER).values("user_id")
@@ -226,7 +232,7 @@ def perpetrator_kinds() -> dict[str, str]:
     return dict(PerpetratorType.objects.values_list("code", "kind"))
 
 
-def consent_in_force(case, kind: str) -> str:
+def consent_in_force(case: Case, kind: str) -> str:
     """The answer in force for one consent kind ("no" unless the submitter's latest answer said yes). Exports,
     referrals (UN, protection organisations) and contact must check this before using a case."""
     latest = case.consents.filter(kind=kind).order_by("-recorded_at", "-pk").values_list("answer", flat=True).first()
@@ -241,7 +247,7 @@ def accepting_institution_ids() -> set[int]:
     return keyed - closed
 
 
-def interventions_due(*, institution, user) -> list:
+def interventions_due(*, institution: Institution, user: AbstractBaseUser) -> list:
     """Interventions awaiting a response past their due date, on cases this officer may see (reminders)."""
 
     visible = cases_visible_to(institution, user).values("pk")
@@ -253,7 +259,7 @@ def interventions_due(*, institution, user) -> list:
     )
 
 
-def duplicate_candidates(*, case, user, limit=20) -> list[dict]:
+def duplicate_candidates(*, case: Case, user: AbstractBaseUser, limit: int = 20) -> list[dict]:
     """Possible duplicates of `case` the officer may see: the same keyed name digest (exact after normalisation),
     or the same country, an incident within 90 days, a shared violation type and the same perpetrator kind (the
     caller may then compare decrypted names). [{"case": Case, "same_name": bool}]"""
@@ -288,7 +294,7 @@ def duplicate_candidates(*, case, user, limit=20) -> list[dict]:
     return [{"case": c, "same_name": c.pk in same_name_ids} for c in rows]
 
 
-def cases_due_for_deletion(*, institution, now=None):
+def cases_due_for_deletion(*, institution: Institution, now: datetime.datetime | None = None) -> QuerySet:
     """Closed cases past the institution's retention period, not under legal hold."""
 
     now = now or timezone.now()

@@ -38,6 +38,7 @@ from django.conf import settings
 from django.db.models import Case as When_
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import ExtractYear
+from django.utils.translation import gettext
 
 from cases.models import (
     VERIFIED_STATUSES,
@@ -49,8 +50,11 @@ from cases.models import (
     PerpetratorKind,
     PerpetratorType,
     Right,
+    StatisticsShare,
+    Status,
     ViolationType,
 )
+from r2dr.models import Institution, SubRegion
 
 # --- dimensions ---------------------------------------------------------------------------------------------
 
@@ -256,7 +260,6 @@ def sdg_16_10_1_victims(*, institution, date_from=None, date_to=None, victim_gro
 
 
 def open_urgent_case_count(*, institution) -> int:
-    from cases.models import Status
 
     return Case.objects.for_institution(institution).filter(urgent=True).exclude(status=Status.CLOSED).count()
 
@@ -281,7 +284,6 @@ def min_cell_for(institution, min_cell=None) -> int:
 
 def shared_periods() -> tuple[set[int], set[tuple[int, int]]]:
     """(institutions sharing every year, {(institution, year)} shared explicitly): what the region may count."""
-    from cases.models import StatisticsShare
 
     every_year = set(
         CaseSettings.objects.regional().filter(share_regional_statistics=True).values_list("institution_id", flat=True)
@@ -685,19 +687,14 @@ def build_release(atom_rows, codes: dict, *, scope: str, min_cell: int) -> Relea
 
 def labels_for(group_by) -> dict:
     """{code: label} of one dimension, in the active language."""
-    from django.utils.translation import gettext
 
     if group_by in MULTI_VALUED:
         return {obj.code: obj.tr("label") for obj in MULTI_VALUED[group_by][1].objects.all()}
     if group_by in ADDITIVE:
         return {value: str(label) for value, label in ADDITIVE[group_by][1].choices}
     if group_by == "subregion":
-        from r2dr.models import SubRegion
-
         return {value: str(label) for value, label in SubRegion.choices}
     if group_by == "country":
-        from r2dr.models import Institution
-
         return {**dict(Institution.objects.values_list("country_code", "country")), "ZZ": gettext("Another country")}
     return {}
 

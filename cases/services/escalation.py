@@ -5,6 +5,14 @@ key to show anything."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from r2dr.models import Institution
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+
+
 import datetime
 
 from django.conf import settings
@@ -46,20 +54,22 @@ ESCALATION_OVERDUE = "response_overdue"
 REPEAT_ATTACK_GAP_DAYS = 30  # same person, incidents further apart than this: a new attack, not a duplicate
 
 
-def _case_url(case) -> str:
+def _case_url(case: Case) -> str:
     """Absolute link to the case page, for e-mails sent without a request (scheduled tasks)."""
     path = reverse("cases_detail", kwargs={"institution_slug": case.institution.slug, "case_id": case.pk})
     return settings.R2DR_SITE_URL + path
 
 
-def _head_emails(institution) -> list[str]:
+def _head_emails(institution: Institution) -> list[str]:
 
     ids = Membership.objects.filter(institution=institution, role=Role.INSTITUTION_HEAD).values("user_id")
     users = get_user_model().objects.filter(pk__in=ids, is_active=True).exclude(email="")
     return sorted(set(users.values_list("email", flat=True)))
 
 
-def case_escalate(*, case: Case, by=None, reason: str, head_emails: list[str] | None = None) -> bool:
+def case_escalate(
+    *, case: Case, by: AbstractBaseUser | None = None, reason: str, head_emails: list[str] | None = None
+) -> bool:
     """Escalate a case to the institution head(s) once: sets escalated_at, audits, e-mails (reference only).
     `head_emails` lets a batch look the heads up once. Returns False when it was already escalated."""
     with transaction.atomic():
@@ -95,7 +105,7 @@ def case_escalate(*, case: Case, by=None, reason: str, head_emails: list[str] | 
     return True
 
 
-def case_repeat_attack_detect(*, case: Case, by=None) -> list[Case]:
+def case_repeat_attack_detect(*, case: Case, by: AbstractBaseUser | None = None) -> list[Case]:
     """Other cases naming the same person or organisation (same keyed name digest) whose incident lies more than
     REPEAT_ATTACK_GAP_DAYS away (closer ones are possible duplicates, for officers to judge): both cases are
     flagged as repeat attacks, linked, and this case is escalated unless it is closed. Digests exist only once an
@@ -146,7 +156,7 @@ def case_repeat_attack_detect(*, case: Case, by=None) -> list[Case]:
     return found
 
 
-def cases_escalate_overdue(*, institution, now=None) -> int:
+def cases_escalate_overdue(*, institution: Institution, now: datetime.datetime | None = None) -> int:
     """Escalate urgent and high-urgency cases with no first response after their target. Clear fields only."""
 
     now = now or timezone.now()
@@ -169,7 +179,7 @@ def cases_escalate_overdue(*, institution, now=None) -> int:
 REMINDER_EVERY_DAYS = 7
 
 
-def interventions_remind_overdue(*, institution, now=None) -> int:
+def interventions_remind_overdue(*, institution: Institution, now: datetime.datetime | None = None) -> int:
     """E-mail the assigned officer (or whoever recorded it) about each intervention whose response is overdue, then
     weekly while it stays overdue. Only the case reference and the kind of intervention are e-mailed."""
 

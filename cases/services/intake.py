@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from r2dr.models import Institution
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+
+
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -92,13 +100,13 @@ def attachments_add(
 
 def case_submit(
     *,
-    institution,
+    institution: Institution,
     clear: dict,
     private: dict,
     consents: dict,
     consent_wording: dict,
     language: str,
-    uploads=(),
+    uploads: Iterable[EncryptedUpload] = (),
 ) -> tuple[Case, str]:
     """Commit a report in one transaction. Returns (case, receipt code); the code is never stored."""
     keyring = active_keyring(institution)
@@ -142,7 +150,14 @@ def case_submit(
 
 
 def message_add(
-    *, case: Case, case_key: bytes, direction: str, body: str, author=None, uploads=(), by_submitter=None
+    *,
+    case: Case,
+    case_key: bytes,
+    direction: str,
+    body: str,
+    author: AbstractBaseUser | None = None,
+    uploads: Iterable[EncryptedUpload] = (),
+    by_submitter: bool | None = None,
 ) -> CaseMessage:
     with transaction.atomic():
         message = CaseMessage.objects.create(

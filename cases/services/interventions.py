@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+
+
 import json
 
 from django.db import transaction
@@ -33,7 +39,7 @@ INTERVENTION_TEXT_FIELDS = ("addressee", "details", "response", "outcome")
 
 
 def intervention_save(
-    *, case: Case, case_key: bytes, by, intervention: Intervention | None = None, **fields
+    *, case: Case, case_key: bytes, by: AbstractBaseUser | None, intervention: Intervention | None = None, **fields: Any
 ) -> Intervention:
     """Create or update an intervention. A referral to a protection organisation needs the submitter's protection
     consent in force and a mechanism from the directory; urgent appeals need the UN consent."""

@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from r2dr.models import Institution
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+
+
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -26,7 +34,7 @@ class KeysNotReady(Exception):
     """The institution has not set up its case keys yet."""
 
 
-def officer_key_create(*, institution, user, passphrase: str) -> OfficerKey:
+def officer_key_create(*, institution: Institution, user: AbstractBaseUser, passphrase: str) -> OfficerKey:
     """Generate the officer's key pair; keep the private half only wrapped under their case passphrase."""
     if officer_key_for(institution, user):
         raise ValueError("This officer already has a key")
@@ -52,14 +60,14 @@ def officer_passphrase_change(*, officer_key: OfficerKey, old: str, new: str) ->
 
 
 @transaction.atomic
-def officer_key_replace(*, institution, user) -> None:
+def officer_key_replace(*, institution: Institution, user: AbstractBaseUser) -> None:
     """For an officer who forgot their passphrase: drop their key and its grants; a colleague grants the new key."""
     OfficerKey.objects.for_institution(institution).filter(user=user).delete()
     access_log_append(institution=institution, user=user, action="key_replaced")
 
 
 @transaction.atomic
-def keyring_setup(*, institution, by, officer_key: OfficerKey) -> str:
+def keyring_setup(*, institution: Institution, by: AbstractBaseUser | None, officer_key: OfficerKey) -> str:
     """Create the institution's first key pair and its recovery kit; grant it to `officer_key`.
 
     Returns the recovery kit text, which is shown once and never stored."""
@@ -86,7 +94,7 @@ def keyring_setup(*, institution, by, officer_key: OfficerKey) -> str:
     return kit_text
 
 
-def keyring_unlock(*, institution, user, passphrase: str) -> tuple[int, bytes]:
+def keyring_unlock(*, institution: Institution, user: AbstractBaseUser, passphrase: str) -> tuple[int, bytes]:
     """(keyring id, institution private key) for an officer holding an active grant; DecryptionError otherwise."""
     officer_key = officer_key_for(institution, user)
     grant = active_grant(institution, officer_key)
@@ -99,7 +107,9 @@ def keyring_unlock(*, institution, user, passphrase: str) -> tuple[int, bytes]:
 
 
 @transaction.atomic
-def key_grant_create(*, institution, by, institution_private: bytes, officer_key: OfficerKey) -> KeyGrant:
+def key_grant_create(
+    *, institution: Institution, by: AbstractBaseUser | None, institution_private: bytes, officer_key: OfficerKey
+) -> KeyGrant:
     keyring = active_keyring(institution)
     if keyring is None or crypto.public_of(institution_private) != bytes(keyring.public_key):
         raise crypto.DecryptionError("the unlocked key is not the institution's current key")
@@ -120,7 +130,9 @@ def key_grant_create(*, institution, by, institution_private: bytes, officer_key
 
 
 @transaction.atomic
-def key_grant_revoke(*, institution, by, institution_private: bytes, grant: KeyGrant) -> tuple[Keyring, bytes]:
+def key_grant_revoke(
+    *, institution: Institution, by: AbstractBaseUser | None, institution_private: bytes, grant: KeyGrant
+) -> tuple[Keyring, bytes]:
     """Revoke a grant and rotate the institution key pair: every case key is re-sealed to the new public key,
     every remaining officer and the recovery kit get the new private key. Returns (new keyring, new private)."""
     old = Keyring.objects.for_institution(institution).select_for_update().get(is_active=True)
@@ -176,7 +188,9 @@ def key_grant_revoke(*, institution, by, institution_private: bytes, grant: KeyG
 
 
 @transaction.atomic
-def key_grant_recover(*, institution, by, kit_text: str, officer_key: OfficerKey) -> KeyGrant:
+def key_grant_recover(
+    *, institution: Institution, by: AbstractBaseUser | None, kit_text: str, officer_key: OfficerKey
+) -> KeyGrant:
     """Open the institution key with the offline recovery kit and grant it to `officer_key`."""
     keyring = active_keyring(institution)
     if keyring is None:

@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from r2dr.models import Institution
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+
+
 from django.db import transaction
 
 from cases.models import (
@@ -19,8 +27,8 @@ from cases.services.workflow import source_add
 
 def case_record(
     *,
-    institution,
-    by,
+    institution: Institution,
+    by: AbstractBaseUser | None,
     institution_private: bytes,
     clear: dict,
     private: dict,

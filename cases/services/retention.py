@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+
+
 from django.core.files.storage import default_storage
 from django.db import transaction
 
@@ -17,7 +23,7 @@ class OnLegalHold(Exception):
     pass
 
 
-def case_legal_hold(*, case: Case, by, hold: bool) -> None:
+def case_legal_hold(*, case: Case, by: AbstractBaseUser | None, hold: bool) -> None:
     with transaction.atomic():
         Case.objects.for_institution(case.institution).filter(pk=case.pk).update(legal_hold=hold)
         access_log_append(
@@ -25,7 +31,7 @@ def case_legal_hold(*, case: Case, by, hold: bool) -> None:
         )
 
 
-def case_delete(*, case: Case, by=None) -> None:
+def case_delete(*, case: Case, by: AbstractBaseUser | None = None) -> None:
     """Delete a case for good: its rows (consents, messages, files, workflow, sources, interventions, name digests,
     links, the sealed and receipt-wrapped keys on the row itself) and its encrypted files. The audit log keeps only
     the opaque reference. Files are removed after the commit, so a rollback never leaves rows without files."""

@@ -3,6 +3,15 @@ handling), sources, triage, assignment, restriction and regional sharing of stat
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from r2dr.models import Institution
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -42,7 +51,7 @@ def case_transition(
     *,
     case: Case,
     case_key: bytes,
-    by,
+    by: AbstractBaseUser | None,
     to_status: str,
     reason: str,
     respondent_type: str = "",
@@ -107,7 +116,9 @@ def case_transition(
     return step
 
 
-def source_add(*, case: Case, case_key: bytes, by, kind: str, reliability: str, description: str) -> CaseSource:
+def source_add(
+    *, case: Case, case_key: bytes, by: AbstractBaseUser | None, kind: str, reliability: str, description: str
+) -> CaseSource:
     with transaction.atomic():
         source = CaseSource(institution=case.institution, case=case, kind=kind, reliability=reliability, added_by=by)
         source.description = crypto.encrypt(case_key, description.encode(), aad_source(case))
@@ -116,7 +127,9 @@ def source_add(*, case: Case, case_key: bytes, by, kind: str, reliability: str, 
     return source
 
 
-def case_triage(*, case: Case, by, urgency: str | None = None, repeat_attack: bool | None = None) -> Case:
+def case_triage(
+    *, case: Case, by: AbstractBaseUser | None, urgency: str | None = None, repeat_attack: bool | None = None
+) -> Case:
     """Urgency and the repeat-attack flag: clear, non-identifying fields, no key needed."""
     fields = []
     if urgency is not None and urgency != case.urgency:
@@ -139,7 +152,9 @@ def case_triage(*, case: Case, by, urgency: str | None = None, repeat_attack: bo
     return case
 
 
-def cases_assign(*, institution, case_ids, officer, by) -> int:
+def cases_assign(
+    *, institution: Institution, case_ids: Iterable[int], officer: AbstractBaseUser | None, by: AbstractBaseUser | None
+) -> int:
     """Bulk assignment (officer None = unassign). Only case officers of the institution can be assigned."""
     if (
         officer is not None
@@ -163,7 +178,7 @@ def cases_assign(*, institution, case_ids, officer, by) -> int:
     return len(refs)
 
 
-def case_restrict(*, case: Case, by, officers) -> Case:
+def case_restrict(*, case: Case, by: AbstractBaseUser | None, officers: Iterable[AbstractBaseUser]) -> Case:
     """Limit a case to the named officers (the officer restricting is always named); an empty list lifts the
     restriction. Only case officers of the institution can be named."""
     officer_ids = {u.pk for u in officers}
@@ -191,7 +206,7 @@ def case_restrict(*, case: Case, by, officers) -> Case:
     return case
 
 
-def statistics_share(*, institution, year: int, by, share: bool = True):
+def statistics_share(*, institution: Institution, year: int, by: AbstractBaseUser | None, share: bool = True) -> None:
     """Share (or stop sharing) the institution's case statistics of one incident year with the region."""
     with transaction.atomic():
         if share:
