@@ -4,6 +4,7 @@ here, so callers write `from cases import services` and `services.case_submit(..
 
 from cases.services.access_log import access_log_append
 from cases.services.case_settings import case_settings_create
+from cases.services.directory import protection_mechanism_save, taxonomy_term_save
 from cases.services.duplicates import (
     MergeRefused,
     case_index_names,
@@ -20,7 +21,14 @@ from cases.services.escalation import (
     cases_escalate_overdue,
     interventions_remind_overdue,
 )
-from cases.services.intake import EncryptedUpload, attachments_add, case_submit, consent_change, message_add
+from cases.services.intake import (
+    EncryptedUpload,
+    attachments_add,
+    case_submit,
+    case_submitter_notify,
+    consent_change,
+    message_add,
+)
 from cases.services.interventions import InterventionRefused, intervention_save
 from cases.services.keys import (
     KeysNotReady,
@@ -35,6 +43,7 @@ from cases.services.keys import (
 )
 from cases.services.record import case_record
 from cases.services.retention import OnLegalHold, case_delete, case_legal_hold
+from cases.services.saved_views import saved_inbox_view_delete, saved_inbox_view_save
 from cases.services.workflow import (
     TransitionRefused,
     case_restrict,
@@ -69,6 +78,7 @@ __all__ = [
     "case_restrict",
     "case_settings_create",
     "case_submit",
+    "case_submitter_notify",
     "case_transition",
     "case_triage",
     "cases_assign",
@@ -85,6 +95,10 @@ __all__ = [
     "officer_key_create",
     "officer_key_replace",
     "officer_passphrase_change",
+    "protection_mechanism_save",
+    "saved_inbox_view_delete",
+    "saved_inbox_view_save",
     "source_add",
+    "taxonomy_term_save",
     "statistics_share",
 ]

@@ -14,7 +14,10 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.core.mail import send_mail
 from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from cases import crypto
 from cases.aad import (
@@ -34,6 +37,7 @@ from cases.models import (
     Direction,
     Urgency,
 )
+from cases.plaintext import case_private
 from cases.selectors import active_keyring
 from cases.services.escalation import ESCALATION_URGENT, case_escalate
 from cases.services.keys import KeysNotReady
@@ -193,3 +197,18 @@ def consent_change(*, case: Case, kind: str, answer: str, wording: str, language
                 consent_statistics=answer == ConsentAnswer.YES
             )
     return consent
+
+
+def case_submitter_notify(*, case: Case, case_key: bytes, followup_url: str) -> None:
+    """Status e-mail to an identified submitter, in the language they reported in: no case content, only where to
+    read the update. Sent once the officer's change is committed, from their request (Celery never sees the
+    address)."""
+    email = case_private(case, case_key).get("submitter_email")
+    if not email:
+        return
+    with translation.override(case.language or None):
+        subject = _("Update on your report")
+        body = _("There is an update on a report you made. To read it, open %(url)s and enter your receipt code.") % {
+            "url": followup_url
+        }
+    transaction.on_commit(lambda: send_mail(subject, body, None, [email], fail_silently=True))

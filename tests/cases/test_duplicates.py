@@ -57,7 +57,7 @@ def fixture_cases(client, institution_a, keyed, taxonomy):
     client.force_login(officer)
     unlock_client(client, institution_a)
     for c in Case.objects.for_institution(institution_a):
-        client.get(f"/{institution_a.slug}/cases/{c.pk}/")  # officers opening cases index their names
+        client.get(f"/{institution_a.slug}/cases/{c.pk}/")  # opening a case reads; unlocking indexed the names
     return institution_a, officer, main, same_name_elsewhere, similar_nearby, other_nearby, far_away, later
 
 

@@ -236,9 +236,12 @@ def test_the_same_defender_attacked_again_is_detected_linked_and_escalated(clien
         "Same defender or organisation attacked again"
         in client.get(f"/{institution.slug}/cases/{again.pk}/").content.decode()
     )
-    # A case added later is checked when it is opened (or at the next unlock).
+    # A case added later is checked at the next unlock; opening a case page writes nothing but the audit entry.
     latest = report(institution, names="Budi Santoso", date=D(2026, 1, 5))
     client.get(f"/{institution.slug}/cases/{latest.pk}/")
+    latest.refresh_from_db()
+    assert not latest.repeat_attack and latest.names_keyring_id is None
+    unlock_client(client, institution)
     latest.refresh_from_db()
     assert latest.repeat_attack and latest.names_keyring_id is not None
 
