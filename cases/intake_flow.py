@@ -197,7 +197,9 @@ def split_cleaned(cleaned):
     return clear, private, consents, wording
 
 
-def report_post(request, institution, files, file_errors):
+def report_post(request, institution, files, file_errors) -> Page:
+    """One POST of the public form: move between steps (answers travel signed in the form, nothing is stored), or
+    on the final step, submit."""
     if not accepting(institution):
         discard_files(files)
         return Page("cases/report_intro.html", public_context(institution, accepting=False))
@@ -238,7 +240,11 @@ def report_post(request, institution, files, file_errors):
         return step_page(request, institution, state)
     if nav != "submit":
         return step_page(request, institution, state)
-    # Final submit.
+    return final_submit(request, institution, state, form, files, file_errors, under_token_limit=under_token_limit)
+
+
+def final_submit(request, institution, state, form, files, file_errors, *, under_token_limit: bool) -> Page:
+    """The last step was sent with "submit": check every step again, the files and the challenge, then commit."""
     cleaned, invalid = clean_all(institution, state)
     if invalid:
         discard_files(files)
@@ -278,6 +284,11 @@ def report_post(request, institution, files, file_errors):
     if not intake.mark_token_used(state["t"]):
         discard_files(files)
         return Page("cases/report_duplicate.html", public_context(institution), status=409)
+    return _commit(request, institution, state, cleaned, files)
+
+
+@sensitive_variables("cleaned", "clear", "private")
+def _commit(request, institution, state, cleaned, files) -> Page:
     clear, private, consents, wording = split_cleaned(cleaned)
     try:
         case, code = services.case_submit(
@@ -339,7 +350,9 @@ def followup_context(institution, **extra):
     return ctx
 
 
-def followup_post(request, files, file_errors):
+def followup_post(request, files, file_errors) -> Page:
+    """The follow-up page: open a report with its receipt code, then reply or change a consent. The code travels
+    only in the signed form state, never in a URL or cookie."""
     institution = request.institution
     if request.method != "POST":
         return Page("cases/followup_open.html", followup_context(institution, form=forms.FollowUpOpenForm()))
@@ -354,6 +367,11 @@ def followup_post(request, files, file_errors):
             return Page("cases/followup_open.html", followup_context(institution, form=forms.FollowUpOpenForm()))
         return followup_action(request, institution, state, found, files, file_errors)
     discard_files(files)
+    return followup_open(request, institution, state)
+
+
+def followup_open(request, institution, state) -> Page:
+    """The submitter gives their receipt code (and, after wrong codes, solves a challenge)."""
     if institution is None:
         institution = Institution.objects.filter(slug=request.POST.get("institution", "")[:60], is_active=True).first()
     form = forms.FollowUpOpenForm(request.POST)
