@@ -441,6 +441,7 @@ class CaseMessage(TenantModel):
 
     class Meta:
         ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["institution", "case", "created_at"], name="cases_msg_inst_case")]
 
 
 class FileKind(models.TextChoices):
@@ -464,6 +465,7 @@ class CaseAttachment(TenantModel):
 
     class Meta:
         ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["institution", "case", "created_at"], name="cases_att_inst_case")]
 
 
 # Every case entry in the platform audit log has its action prefixed so the cases app can read back its own.
@@ -652,6 +654,11 @@ class CaseLink(TenantModel):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["case", "other"], name="cases_link_once")]
+        # Links are read from both ends, always within one institution.
+        indexes = [
+            models.Index(fields=["institution", "case"], name="cases_link_inst_case"),
+            models.Index(fields=["institution", "other"], name="cases_link_inst_other"),
+        ]
 
 
 class SavedInboxView(TenantModel):

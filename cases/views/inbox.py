@@ -70,7 +70,7 @@ def case_list(request, institution_slug):
 def case_assign(request, institution_slug):
     institution = request.institution
     officers = list(selectors.case_officers(institution))
-    ids = [int(v) for v in request.POST.getlist("cases") if v.isdigit()]
+    ids = [int(v) for v in request.POST.getlist("cases") if v.isdigit() and int(v) <= forms.MAX_PK]
     form = forms.AssignForm(request.POST, officers=officers, case_ids=ids)
     if form.is_valid() and form.cleaned_data["cases"]:
         chosen = form.cleaned_data["officer"]
