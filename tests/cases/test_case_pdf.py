@@ -173,8 +173,14 @@ def test_consent_revocation_is_honoured_by_the_next_export(client, world):
     institution, _officer, case, _private = world
     unlock_client(client, institution)
     assert client.post(_url(institution, case), {"variant": "protection"}).status_code == 200
+    shareable_exports = "cases.export.case_file.shareable"
+    before = list(selectors.access_entries(institution).filter(action=shareable_exports))
+    assert len(before) == 1
     services.consent_change(case=case, kind="protection", answer=ConsentAnswer.NO, wording="w", language="en")
-    assert client.post(_url(institution, case), {"variant": "protection"}).status_code == 302
+    r = client.post(_url(institution, case), {"variant": "protection"})
+    assert r.status_code == 302 and r["Location"].endswith(_url(institution, case))  # back to choosing a version
+    assert "has not agreed to sharing with a protection organisation" in client.get(r["Location"]).content.decode()
+    assert list(selectors.access_entries(institution).filter(action=shareable_exports)) == before  # nothing exported
 
 
 def test_restricted_case_only_for_named_officers(client, world, make_member):
@@ -240,6 +246,7 @@ def test_names_in_unspaced_scripts_and_surnames_are_replaced():
     assert redact("The land rights union (Land Rights Union) fights land grabs") == "The P (P) fights land grabs"
 
 
+@pytest.mark.bench
 def test_pdf_size_and_time(client, world):
     """Prints the size and build time of a typical case file (the first render also loads the fonts)."""
     import time
