@@ -60,6 +60,15 @@ VIOLATION_TYPES = [
     ("reprisal-un", "Reprisal for cooperating with the UN", False, 5),
     ("other-harm", "Other harmful act", True, 10),
 ]
+# The SDG 16.10.1 act of each seeded violation type. "other-harm" is flagged sdg_16101 for the indicator's wider
+# working definition ("other harmful acts") but is not one of the five acts counted.
+VIOLATION_TYPE_SDG_ACTS = {
+    "killing": "killing",
+    "enforced-disappearance": "enforced_disappearance",
+    "torture": "torture",
+    "arbitrary-detention": "arbitrary_detention",
+    "abduction": "kidnapping",
+}
 
 # Indonesian and Thai labels of the violation types above, by code (read through `obj.tr("label")`).
 VIOLATION_TYPE_LABELS = {
@@ -314,7 +323,13 @@ def seed_taxonomies():
 
     for order, (code, label, sdg, _w) in enumerate(VIOLATION_TYPES):
         obj, _created = ViolationType.objects.update_or_create(
-            code=code, defaults={"label": label, "sdg_16101": sdg, "order": order}
+            code=code,
+            defaults={
+                "label": label,
+                "sdg_16101": sdg,
+                "sdg_16101_act": VIOLATION_TYPE_SDG_ACTS.get(code, ""),
+                "order": order,
+            },
         )
         translate(obj, labels(VIOLATION_TYPE_LABELS[code]))
     for order, (code, label, _w) in enumerate(DEFENDER_GROUPS):

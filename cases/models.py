@@ -40,8 +40,27 @@ class Taxonomy(TranslatableMixin, models.Model):
         return self.tr("label")
 
 
+class SdgAct(models.TextChoices):
+    """The five acts of SDG indicator 16.10.1, most serious first: a victim of several counts under the first."""
+
+    KILLING = "killing", _("Killing")
+    ENFORCED_DISAPPEARANCE = "enforced_disappearance", _("Enforced disappearance")
+    TORTURE = "torture", _("Torture")
+    ARBITRARY_DETENTION = "arbitrary_detention", _("Arbitrary detention")
+    KIDNAPPING = "kidnapping", _("Kidnapping")
+
+
 class ViolationType(Taxonomy):
     sdg_16101 = models.BooleanField(_("counts for SDG 16.10.1"), default=False)
+    # Which of the indicator's five acts this violation is (blank: none), so a code a regional admin adds is
+    # counted by setting it here, without a code change.
+    sdg_16101_act = models.CharField(
+        _("SDG 16.10.1 act"),
+        max_length=24,
+        choices=SdgAct.choices,
+        blank=True,
+        help_text=_("Which of the five acts SDG indicator 16.10.1 counts this violation as, if any."),
+    )
 
 
 class DefenderGroup(Taxonomy):

@@ -1,4 +1,4 @@
-"""Reads of the cases app. The statistics functions (in cases/statistics.py, importable from here) are contracts
+"""Reads of the cases app. The statistics functions (in the cases/statistics/ package, importable from here) are contracts
 other apps rely on: they read only fields stored in clear, never identities, and run a constant number of
 queries. Readers of encrypted content live in cases/plaintext.py."""
 

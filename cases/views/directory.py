@@ -23,7 +23,11 @@ from r2dr import permissions as scope
 from r2dr.roles import Role
 
 TAXONOMIES = {
-    "violation-types": (ViolationType, gettext_lazy("Violation types"), ["code", "label", "description", "sdg_16101"]),
+    "violation-types": (
+        ViolationType,
+        gettext_lazy("Violation types"),
+        ["code", "label", "description", "sdg_16101", "sdg_16101_act"],
+    ),
     "defender-groups": (DefenderGroup, gettext_lazy("Defender groups"), ["code", "label", "description"]),
     "perpetrator-types": (PerpetratorType, gettext_lazy("Perpetrator types"), ["code", "label", "kind", "description"]),
     "rights": (Right, gettext_lazy("Rights concerned"), ["code", "label", "declaration_articles", "description"]),

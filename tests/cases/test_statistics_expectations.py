@@ -253,3 +253,48 @@ def test_gender_statistics_match_the_cases(verified_cases):
         for r in selectors.case_statistics(institution=a, group_by="gender", min_cell=1)
     }
     assert got == dict(expected_cells)
+
+
+def test_a_violation_type_a_regional_admin_adds_counts_by_its_sdg_act(institution_a, keyed, taxonomy):
+    """The act is data on the taxonomy: a new code counts once its act is set, and no code names it anywhere."""
+    from cases.models import Case
+
+    keyed(institution_a)
+    new = ViolationType.objects.create(code="extrajudicial-execution", label="Extrajudicial execution")
+    span = {"date_from": datetime.date(2025, 1, 1), "date_to": datetime.date(2025, 12, 31)}
+
+    def verified_case(violation):
+        case, _code = services.case_submit(
+            institution=institution_a,
+            clear={"incident_date": datetime.date(2025, 5, 1), "violation_types": [violation], "affected_count": 3},
+            private={"affected_names": "x"},
+            consents={"statistics": "yes"},
+            consent_wording={},
+            language="en",
+        )
+        Case.objects.for_institution(institution_a).filter(pk=case.pk).update(
+            status="action", verified_at=case.received_at
+        )
+
+    verified_case(new)
+    assert selectors.sdg_16_10_1(institution=institution_a, **span).total == 0  # no act set: not counted
+    new.sdg_16101, new.sdg_16101_act = True, "killing"
+    new.save()
+    result = selectors.sdg_16_10_1(institution=institution_a, **span)
+    assert result.total == 3 and result.cases == 1 and result.by_category["killing"] == 3
+    assert selectors.verified_case_counts(institution=institution_a, group_by="sdg_16_10_1", **span) == {"killing": 1}
+    # A case with the new code and a less serious act counts once, under the most serious.
+    verified_case(ViolationType.objects.get(code="arbitrary-detention"))
+    result = selectors.sdg_16_10_1(institution=institution_a, **span)
+    assert result.by_category["killing"] == 3 and result.by_category["arbitrary_detention"] == 3
+
+
+def test_the_taxonomy_form_sets_the_sdg_act(client, regional_admin, taxonomy):
+    client.force_login(regional_admin)
+    r = client.post(
+        "/regional/cases/taxonomies/violation-types/new/",
+        {"code": "extrajudicial-execution", "label": "Extrajudicial execution", "description": "",
+         "sdg_16101": "on", "sdg_16101_act": "killing", "order": "30", "is_active": "on"},
+    )  # fmt: skip
+    assert r.status_code == 302, r.content.decode()[:2000]
+    assert ViolationType.objects.get(code="extrajudicial-execution").sdg_16101_act == "killing"
