@@ -1,6 +1,6 @@
-"""Reads of the cases app. The statistics functions (in the cases/statistics/ package, importable from here) are contracts
-other apps rely on: they read only fields stored in clear, never identities, and run a constant number of
-queries. Readers of encrypted content live in cases/plaintext.py."""
+"""Reads of the cases app. The statistics functions (in the cases/statistics/ package, importable from here) are
+contracts other apps rely on: they read only fields stored in clear, never identities, and run a constant number
+of queries. Readers of encrypted content live in cases/plaintext.py."""
 
 from __future__ import annotations
 
