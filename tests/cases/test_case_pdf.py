@@ -12,8 +12,7 @@ from cases import exports, plaintext, selectors, services
 from cases.models import ConsentAnswer, DefenderGroup, PerpetratorType, Right, Status, ViolationType
 from r2dr.roles import Role
 from tests.cases.conftest import PASSPHRASE
-from tests.cases.test_inbox import unlock_client
-from tests.cases.test_workflow import walk_to
+from tests.cases.helpers import unlock_client, walk_to
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ import pytest
 from cases import duplicates, selectors, services
 from cases.models import Case, CaseLink, NameDigest, ViolationType
 from tests.cases.conftest import PASSPHRASE
-from tests.cases.test_inbox import unlock_client
+from tests.cases.helpers import unlock_client
 
 pytestmark = pytest.mark.django_db
 D = datetime.date

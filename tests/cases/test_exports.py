@@ -7,8 +7,7 @@ import pytest
 
 from cases import plaintext, selectors, services
 from cases.models import Status
-from tests.cases.test_inbox import unlock_client
-from tests.cases.test_workflow import submit, walk_to
+from tests.cases.helpers import submit, unlock_client, walk_to
 
 pytestmark = pytest.mark.django_db
 
@@ -75,7 +74,7 @@ def test_csv_pseudonyms_unless_unlocked_and_consented(client, verified):
 
 
 def test_csv_query_count_constant(client, verified, django_assert_max_num_queries):
-    from tests.cases.test_inbox import clone_cases
+    from tests.cases.helpers import clone_cases
 
     institution, _officer, case, _key = verified
     clone_cases(case, 500)

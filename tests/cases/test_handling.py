@@ -25,7 +25,7 @@ from cases.models import (
 )
 from r2dr.roles import Role
 from tests.cases.conftest import PASSPHRASE
-from tests.cases.test_inbox import unlock_client
+from tests.cases.helpers import unlock_client
 
 pytestmark = pytest.mark.django_db
 D = datetime.date

@@ -7,44 +7,12 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from cases import crypto, selectors, services
-from cases.models import Case, DefenderGroup, Status, Urgency, ViolationType
+from cases import selectors, services
+from cases.models import Case, Status, Urgency
 from r2dr.roles import Role
-from tests.cases.conftest import PASSPHRASE
-from tests.cases.test_workflow import submit
+from tests.cases.helpers import clone_cases, submit, unlock_client
 
 pytestmark = pytest.mark.django_db
-
-
-def clone_cases(case, n, **fields):
-    """n copies of `case` (clear fields only differ), with their violation type and defender group."""
-    vt = ViolationType.objects.get(code="judicial-harassment")
-    dg = DefenderGroup.objects.get(code="land-environment")
-    rows = [
-        Case(
-            institution=case.institution,
-            reference=f"T-{i:07d}",
-            keyring=case.keyring,
-            sealed_key=case.sealed_key,
-            receipt_lookup=crypto.keyed_hash("inbox-test", str(i)),
-            receipt_salt=b"",
-            receipt_kdf={},
-            receipt_wrapped_key=b"",
-            payload=case.payload,
-            country_code="TL",
-            subregion=case.subregion,
-            **fields,
-        )
-        for i in range(n)
-    ]
-    created = Case.objects.bulk_create(rows, batch_size=1000)
-    Case.violation_types.through.objects.bulk_create(
-        [Case.violation_types.through(case_id=c.pk, violationtype_id=vt.pk) for c in created[::2]]
-    )
-    Case.defender_groups.through.objects.bulk_create(
-        [Case.defender_groups.through(case_id=c.pk, defendergroup_id=dg.pk) for c in created[::3]]
-    )
-    return created
 
 
 @pytest.fixture
@@ -54,11 +22,6 @@ def staff(client, institution_a, keyed, taxonomy, make_member):
     case = submit(institution_a, urgent=True, names="CANARY Person")
     client.force_login(officer)
     return institution_a, officer, colleague, case
-
-
-def unlock_client(client, institution):
-    r = client.post(f"/{institution.slug}/cases/unlock/", {"passphrase": PASSPHRASE})
-    assert r.status_code == 302
 
 
 def test_inbox_query_count_is_constant_with_thousands_of_cases(client, staff, django_assert_max_num_queries):

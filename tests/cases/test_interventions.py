@@ -7,8 +7,7 @@ import pytest
 from cases import selectors, services
 from cases.models import Case, Intervention, ProtectionMechanism
 from r2dr.roles import Role
-from tests.cases.test_inbox import unlock_client
-from tests.cases.test_workflow import submit
+from tests.cases.helpers import submit, unlock_client
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from cases.models import Case, Status
 from r2dr.audit import audit_verify
 from tests.cases.conftest import PASSPHRASE
 from tests.cases.dump import database_bytes, media_bytes
-from tests.cases.test_workflow import walk_to
+from tests.cases.helpers import walk_to
 
 pytestmark = pytest.mark.django_db
 SENTINEL = "RETENTIONCANARY"

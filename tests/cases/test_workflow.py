@@ -8,22 +8,9 @@ from cases import plaintext, selectors, services
 from cases.models import Case, CaseTransition, Outcome, Status, Urgency
 from r2dr.audit import audit_verify
 from tests.cases.conftest import PASSPHRASE
+from tests.cases.helpers import ADMISSIBLE, move, submit, walk_to
 
 pytestmark = pytest.mark.django_db
-
-ADMISSIBLE = {"respondent_type": "state", "within_time_limit": True, "sub_judice": False}
-
-
-def submit(institution, *, urgent=False, names="Ana Defender"):
-    case, _code = services.case_submit(
-        institution=institution,
-        clear={"urgent": urgent},
-        private={"affected_names": names, "narrative": "n"},
-        consents={"statistics": "yes", "un": "yes_named"},
-        consent_wording={"statistics": "w", "un": "w"},
-        language="en",
-    )
-    return case
 
 
 @pytest.fixture
@@ -32,29 +19,6 @@ def world(institution_a, keyed, taxonomy):
     _kr, private = services.keyring_unlock(institution=institution_a, user=officer, passphrase=PASSPHRASE)
     case = submit(institution_a, urgent=True)
     return institution_a, officer, case, plaintext.case_key_for_officer(case, private)
-
-
-def move(case, key, officer, to, **kw):
-    return services.case_transition(case=case, case_key=key, by=officer, to_status=to, reason=f"why {to}", **kw)
-
-
-def walk_to(case, key, officer, status):
-    """Take a fresh case along the happy path up to `status`."""
-    path = [Status.ASSESSMENT, Status.VERIFICATION, Status.ACTION, Status.CLOSED]
-    for step in path[: path.index(status) + 1] if status != Status.RECEIVED else []:
-        if step == Status.VERIFICATION:
-            move(case, key, officer, step, **ADMISSIBLE)
-        elif step == Status.ACTION:
-            services.source_add(
-                case=case, case_key=key, by=officer, kind="witness", reliability="reliable", description="w"
-            )
-            move(case, key, officer, step, reasonable_grounds=True)
-        elif step == Status.CLOSED:
-            move(case, key, officer, step, outcome=Outcome.RESOLVED)
-        else:
-            move(case, key, officer, step)
-    case.refresh_from_db()
-    return case
 
 
 def test_happy_path_records_who_when_why_and_verifies(world):
