@@ -12,9 +12,28 @@ import datetime
 import json
 import random
 
-from django.db import transaction
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
 
-from cases.models import DefenderGroup, PerpetratorType, ProtectionMechanism, Right, ViolationType
+from cases import crypto, plaintext, selectors, services
+from cases.models import (
+    Case,
+    Consent,
+    ConsentAnswer,
+    ConsentKind,
+    DefenderGroup,
+    Direction,
+    Keyring,
+    PerpetratorType,
+    ProtectionMechanism,
+    Right,
+    SavedInboxView,
+    Status,
+    ViolationType,
+)
+from r2dr.demo import STAFFED, demo_email
+from r2dr.models import Institution
+from r2dr.tenancy import scopes_disabled
 
 DEMO_CASE_PASSPHRASE = "demo case passphrase 2026"  # noqa: S105 - documented demo credential
 
@@ -41,6 +60,15 @@ VIOLATION_TYPES = [
     ("reprisal-un", "Reprisal for cooperating with the UN", False, 5),
     ("other-harm", "Other harmful act", True, 10),
 ]
+# The SDG 16.10.1 act of each seeded violation type. "other-harm" is flagged sdg_16101 for the indicator's wider
+# working definition ("other harmful acts") but is not one of the five acts counted.
+VIOLATION_TYPE_SDG_ACTS = {
+    "killing": "killing",
+    "enforced-disappearance": "enforced_disappearance",
+    "torture": "torture",
+    "arbitrary-detention": "arbitrary_detention",
+    "abduction": "kidnapping",
+}
 
 # Indonesian and Thai labels of the violation types above, by code (read through `obj.tr("label")`).
 VIOLATION_TYPE_LABELS = {
@@ -295,7 +323,13 @@ def seed_taxonomies():
 
     for order, (code, label, sdg, _w) in enumerate(VIOLATION_TYPES):
         obj, _created = ViolationType.objects.update_or_create(
-            code=code, defaults={"label": label, "sdg_16101": sdg, "order": order}
+            code=code,
+            defaults={
+                "label": label,
+                "sdg_16101": sdg,
+                "sdg_16101_act": VIOLATION_TYPE_SDG_ACTS.get(code, ""),
+                "order": order,
+            },
         )
         translate(obj, labels(VIOLATION_TYPE_LABELS[code]))
     for order, (code, label, _w) in enumerate(DEFENDER_GROUPS):
@@ -361,17 +395,14 @@ DEMO_STORIES = [
 
 
 def _ensure_keys(institution, officer_email, stdout):
-    from django.contrib.auth import get_user_model
-
-    from cases import services
 
     user = get_user_model().objects.filter(username=officer_email).first()
     if user is None:
         return None
-    okey = services.officer_key_for(institution, user) or services.officer_key_create(
+    okey = selectors.officer_key_for(institution, user) or services.officer_key_create(
         institution=institution, user=user, passphrase=DEMO_CASE_PASSPHRASE
     )
-    if services.active_keyring(institution) is None:
+    if selectors.active_keyring(institution) is None:
         kit = services.keyring_setup(institution=institution, by=user, officer_key=okey)
         if stdout:
             stdout.write(f"  cases: recovery kit for {institution.slug} (shown once, demo only): {kit}")
@@ -379,8 +410,6 @@ def _ensure_keys(institution, officer_email, stdout):
 
 
 def _seed_demo_cases(institution, officer, rng, count):
-    from cases import services
-    from cases.models import Case, ConsentAnswer, ConsentKind, Direction, Status
 
     if Case.objects.for_institution(institution).exists():
         return 0
@@ -422,10 +451,10 @@ def _seed_demo_cases(institution, officer, rng, count):
             update["verified_at"] = case.received_at
         Case.objects.for_institution(institution).filter(pk=case.pk).update(**update)
         if i == 0 and officer is not None:
-            _keyring_id, inst_private = services.unlock(
+            _keyring_id, inst_private = services.keyring_unlock(
                 institution=institution, user=officer, passphrase=DEMO_CASE_PASSPHRASE
             )
-            key = services.case_key_for_officer(case, inst_private)
+            key = plaintext.case_key_for_officer(case, inst_private)
             services.message_add(
                 case=case,
                 case_key=key,
@@ -442,11 +471,11 @@ def _seed_demo_cases(institution, officer, rng, count):
 def _seed_staff_side(institution, officer, ids, today):
     """A case staff recorded from the media about the first demo defender, attacked again (so the repeat-attack
     detection links it to the earlier case), and a saved inbox view shared with the institution's officers."""
-    from cases import services
-    from cases.models import Case, ConsentAnswer, ConsentKind, SavedInboxView
 
-    _keyring_id, inst_private = services.unlock(institution=institution, user=officer, passphrase=DEMO_CASE_PASSPHRASE)
-    services.index_pending_names(institution=institution, institution_private=inst_private, by=officer)
+    _keyring_id, inst_private = services.keyring_unlock(
+        institution=institution, user=officer, passphrase=DEMO_CASE_PASSPHRASE
+    )
+    services.case_names_index_pending(institution=institution, institution_private=inst_private, by=officer)
     first = Case.objects.for_institution(institution).order_by("pk").first()
     name = DEMO_STORIES[0][0]
     services.case_record(
@@ -486,9 +515,6 @@ BULK_CASES_PER_SCALE = 50_000
 def _seed_bulk(scale, rng, stdout):
     """`scale` cases spread over every institution, clear statistical fields only; one encrypted payload per
     institution is reused for speed (the reports benchmark reads only clear fields)."""
-    from cases import crypto, services
-    from cases.models import Case, Consent, Keyring
-    from r2dr.models import Institution
 
     institutions = list(Institution.objects.filter(is_active=True).order_by("slug"))
     today = datetime.date.today()
@@ -502,14 +528,14 @@ def _seed_bulk(scale, rng, stdout):
     total = 0
     for institution in institutions:
         # Benchmark institutions share statistics regionally, so regional reports read all 50,000 cases.
-        settings_obj = services.settings_for(institution)
+        settings_obj = services.case_settings_create(institution=institution, by=None)
         if not settings_obj.share_regional_statistics:
             settings_obj.share_regional_statistics = True
             settings_obj.save(update_fields=["share_regional_statistics"])
         existing = Case.objects.for_institution(institution).filter(reference__startswith="B-").count()
         if existing >= per:
             continue
-        keyring = services.active_keyring(institution)
+        keyring = selectors.active_keyring(institution)
         if keyring is None:
             private, public = crypto.new_keypair()
             kit_text, kit_public = crypto.new_recovery_kit()
@@ -577,10 +603,6 @@ def _seed_bulk(scale, rng, stdout):
 
 
 def seed(*, scale: int = 0, stdout=None) -> None:
-    from cases import services
-    from r2dr.demo import STAFFED, demo_email
-    from r2dr.models import Institution
-    from r2dr.tenancy import scopes_disabled
 
     rng = random.Random(4)  # noqa: S311 - demo data
     with scopes_disabled(), transaction.atomic():
@@ -590,7 +612,7 @@ def seed(*, scale: int = 0, stdout=None) -> None:
             institution = Institution.objects.filter(slug=slug).first()
             if institution is None:
                 continue
-            settings_obj = services.settings_for(institution)
+            settings_obj = services.case_settings_create(institution=institution, by=None)
             if not settings_obj.share_regional_statistics:
                 settings_obj.share_regional_statistics = True
                 settings_obj.save(update_fields=["share_regional_statistics"])
@@ -600,7 +622,6 @@ def seed(*, scale: int = 0, stdout=None) -> None:
         # --scale N is the benchmark size N times over: 50,000 cases per unit (issue #6's volume).
         with scopes_disabled(), transaction.atomic():
             _seed_bulk(scale * BULK_CASES_PER_SCALE, rng, stdout)
-        from django.db import connection
 
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:

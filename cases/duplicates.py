@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import re
 import unicodedata
+from difflib import SequenceMatcher
 
 SEPARATORS = re.compile(r"[,;/\n]+|\s+(?:and|dan|และ|và|&)\s+", re.IGNORECASE)
 NOT_LETTERS = re.compile(r"[^\w\s]", re.UNICODE)
@@ -35,6 +36,5 @@ def digests(institution_private: bytes, keyring_id: int, text: str) -> list[str]
 
 def similar(a: str, b: str, threshold: float = 0.85) -> bool:
     """Fuzzy match of two decrypted name fields (any normalised name pair close enough)."""
-    from difflib import SequenceMatcher
 
     return any(SequenceMatcher(None, x, y).ratio() >= threshold for x in normalise_names(a) for y in normalise_names(b))

@@ -11,9 +11,11 @@ import re
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
-from cases import services
+from cases import plaintext
+from cases.forms import ConsentStep
 from cases.models import ConsentAnswer, ConsentKind, Intervention
 from cases.selectors import case_links, consent_in_force
+from r2dr.models import Institution
 
 
 class NotAllowed(Exception):
@@ -33,7 +35,7 @@ def un_communication(*, case, case_key) -> dict:
     if consent == ConsentAnswer.NO:
         raise NotAllowed(_("The person who reported has not agreed to sharing with UN Special Procedures."))
     named = consent == ConsentAnswer.YES_NAMED
-    data = services.case_private(case, case_key)
+    data = plaintext.case_private(case, case_key)
     withheld = _("[withheld: the consent is without names; write an anonymised account]")
     groups = ", ".join(str(g) for g in case.defender_groups.all())
     victims = (
@@ -141,8 +143,8 @@ def cases_csv(*, cases, private_key: bytes | None) -> str:
         if private_key is not None:
             answers = {a for k, a in _latest_consents(case).items() if k in (ConsentKind.UN, ConsentKind.PROTECTION)}
             if ConsentAnswer.YES_NAMED in answers:
-                key = services.case_key_for_officer(case, private_key)
-                person = services.case_private(case, key).get("affected_names") or person
+                key = plaintext.case_key_for_officer(case, private_key)
+                person = plaintext.case_private(case, key).get("affected_names") or person
         writer.writerow(
             [
                 case.reference,
@@ -251,7 +253,7 @@ def case_file(*, case, case_key, purpose: str = CASE_FILE_INTERNAL) -> dict:
     if shareable and answer == ConsentAnswer.NO:
         raise NotAllowed(_refusal(purpose))
     with_text = not shareable or answer == ConsentAnswer.YES_NAMED
-    data = services.case_private(case, case_key)
+    data = plaintext.case_private(case, case_key)
     alias = pseudonym(case)
     withheld = _("[withheld]")
     redact = _name_redactor(data, alias) if shareable else (lambda text: text)
@@ -287,16 +289,16 @@ def case_file(*, case, case_key, purpose: str = CASE_FILE_INTERNAL) -> dict:
     identity["submitter_is_victim"] = data.get("submitter_is_victim")
 
     history = [
-        {"step": step, "reason": text(services.transition_reason(case, case_key, step))}
+        {"step": step, "reason": text(plaintext.transition_reason(case, case_key, step))}
         for step in case.transitions.select_related("by")
     ]
     sources = [
-        {"obj": source, "text": text(services.source_text(case, case_key, source))}
+        {"obj": source, "text": text(plaintext.source_text(case, case_key, source))}
         for source in case.sources.select_related("added_by")
     ]
     interventions = []
     for intervention in case.interventions.select_related("mechanism"):
-        notes = services.intervention_text(case, case_key, intervention)
+        notes = plaintext.intervention_text(case, case_key, intervention)
         interventions.append(
             {
                 "obj": intervention,
@@ -307,11 +309,11 @@ def case_file(*, case, case_key, purpose: str = CASE_FILE_INTERNAL) -> dict:
     messages = []
     if not shareable:
         messages = [
-            {"obj": message, "text": services.message_text(case, case_key, message) or "—"}
+            {"obj": message, "text": plaintext.message_text(case, case_key, message) or "—"}
             for message in case.messages.select_related("author")
         ]
     attachments = [
-        {"obj": a, "name": "" if shareable else services.attachment_meta(case, case_key, a).get("name", "")}
+        {"obj": a, "name": "" if shareable else plaintext.attachment_meta(case, case_key, a).get("name", "")}
         for a in case.attachments.all()
     ]
     consents = list(case.consents.all())
@@ -348,13 +350,11 @@ def case_file(*, case, case_key, purpose: str = CASE_FILE_INTERNAL) -> dict:
 
 
 def _contact_method_label(value: str) -> str:
-    from cases.forms import ConsentStep
 
     return str(dict(ConsentStep.base_fields["contact_method"].choices).get(value, value))
 
 
 def _country_name(code: str) -> str:
-    from r2dr.models import Institution
 
     name = Institution.objects.filter(country_code=code).values_list("country", flat=True).first()
     return f"{name} ({code})" if name else code

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django import forms
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
@@ -31,12 +32,45 @@ from cases.models import (
     Urgency,
     ViolationType,
 )
+from cases.selectors import mechanisms_for
+from r2dr.models import Institution
 
 TEXT_MAX = 20_000
 SHORT_MAX = 300
 
 
-class TaxonomyChoices(forms.ModelMultipleChoiceField):
+# The largest primary key any supported database stores (a signed 64-bit integer): a bigger number is refused here,
+# because SQLite raises OverflowError (a 500) when one reaches a query.
+MAX_PK = 2**63 - 1
+
+
+def _pk_in_range(value) -> bool:
+    """False for a number no primary key can be (anything else is left to the field's own validation)."""
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        return True
+    return -MAX_PK - 1 <= number <= MAX_PK
+
+
+class BoundedModelChoiceField(forms.ModelChoiceField):
+    def to_python(self, value):
+        if value not in self.empty_values and not _pk_in_range(value):
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def _check_values(self, value):
+        for pk in value:
+            if not _pk_in_range(pk):
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": str(pk)[:40]}
+                )
+        return super()._check_values(value)
+
+
+class TaxonomyChoices(BoundedModelMultipleChoiceField):
     widget = forms.CheckboxSelectMultiple
 
     def label_from_instance(self, obj):
@@ -187,7 +221,6 @@ class IncidentStep(StepForm):
         self.fields["violation_types"].queryset = ViolationType.objects.filter(is_active=True)
         self.fields["perpetrator_types"].queryset = PerpetratorType.objects.filter(is_active=True)
         self.fields["rights"].queryset = Right.objects.filter(is_active=True)
-        from r2dr.models import Institution
 
         countries = dict(Institution.objects.filter(is_active=True).values_list("country_code", "country"))
         choices = sorted(countries.items(), key=lambda c: c[1])
@@ -386,7 +419,6 @@ class InboxFilterForm(forms.Form):
 
     def query(self) -> str:
         """The filters as a normalised query string (only fields that are set): what a saved view stores."""
-        from django.http import QueryDict
 
         q = QueryDict(mutable=True)
         for name in self.fields:
@@ -479,7 +511,7 @@ class SourceForm(forms.Form):
 
 
 class RestrictForm(forms.Form):
-    officers = forms.ModelMultipleChoiceField(
+    officers = BoundedModelMultipleChoiceField(
         label=_("Limit this case to these officers (none: every case officer)"),
         queryset=None,
         required=False,
@@ -495,7 +527,7 @@ class RestrictForm(forms.Form):
 class InterventionForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=InterventionKind.choices)
     status = forms.ChoiceField(label=_("Status"), choices=InterventionStatus.choices)
-    mechanism = forms.ModelChoiceField(
+    mechanism = BoundedModelChoiceField(
         label=_("Protection organisation (referrals)"), queryset=ProtectionMechanism.objects.none(), required=False
     )
     addressee = forms.CharField(label=_("Addressed to"), max_length=SHORT_MAX, required=False)
@@ -514,7 +546,6 @@ class InterventionForm(forms.Form):
 
     def __init__(self, *args, institution, **kwargs):
         super().__init__(*args, **kwargs)
-        from cases.selectors import mechanisms_for
 
         self.fields["mechanism"].queryset = mechanisms_for(institution)
 

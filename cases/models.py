@@ -15,6 +15,8 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from r2dr.i18n import TranslatableMixin
@@ -38,8 +40,27 @@ class Taxonomy(TranslatableMixin, models.Model):
         return self.tr("label")
 
 
+class SdgAct(models.TextChoices):
+    """The five acts of SDG indicator 16.10.1, most serious first: a victim of several counts under the first."""
+
+    KILLING = "killing", _("Killing")
+    ENFORCED_DISAPPEARANCE = "enforced_disappearance", _("Enforced disappearance")
+    TORTURE = "torture", _("Torture")
+    ARBITRARY_DETENTION = "arbitrary_detention", _("Arbitrary detention")
+    KIDNAPPING = "kidnapping", _("Kidnapping")
+
+
 class ViolationType(Taxonomy):
     sdg_16101 = models.BooleanField(_("counts for SDG 16.10.1"), default=False)
+    # Which of the indicator's five acts this violation is (blank: none), so a code a regional admin adds is
+    # counted by setting it here, without a code change.
+    sdg_16101_act = models.CharField(
+        _("SDG 16.10.1 act"),
+        max_length=24,
+        choices=SdgAct.choices,
+        blank=True,
+        help_text=_("Which of the five acts SDG indicator 16.10.1 counts this violation as, if any."),
+    )
 
 
 class DefenderGroup(Taxonomy):
@@ -224,6 +245,29 @@ class Outcome(models.TextChoices):
     MERGED = "merged", _("Merged into another case")
 
 
+# The workflow, following NHRI complaint handling: received -> assessment -> verification -> action -> closed. A case
+# can be closed from assessment (not admissible, withdrawn) or verification (no reasonable grounds, withdrawn);
+# nothing leaves "closed" and no step is skipped.
+TRANSITIONS = {
+    Status.RECEIVED: {Status.ASSESSMENT},
+    Status.ASSESSMENT: {Status.VERIFICATION, Status.CLOSED},
+    Status.VERIFICATION: {Status.ACTION, Status.CLOSED},
+    Status.ACTION: {Status.CLOSED},
+    Status.CLOSED: set(),
+}
+CLOSING_OUTCOMES = {
+    Status.ASSESSMENT: {Outcome.INADMISSIBLE, Outcome.WITHDRAWN},
+    Status.VERIFICATION: {Outcome.NOT_SUBSTANTIATED, Outcome.WITHDRAWN},
+    Status.ACTION: {
+        Outcome.RESOLVED,
+        Outcome.REFERRED,
+        Outcome.PROTECTION,
+        Outcome.NO_FURTHER_ACTION,
+        Outcome.WITHDRAWN,
+    },
+}
+
+
 class Origin(models.TextChoices):
     """How the institution learned of a case: the public form, or staff recording what they learned themselves."""
 
@@ -342,7 +386,6 @@ class Case(TenantModel):
     @property
     def response_timer(self) -> dict:
         """What the inbox shows: {"state": "done" | "due" | "overdue", "text": ...}."""
-        from django.utils.translation import gettext, ngettext
 
         hours = self.response_hours_left
         if hours is None:
@@ -358,7 +401,6 @@ class Case(TenantModel):
 
     @property
     def incident_date_display(self) -> str:
-        from django.utils.dateformat import format as date_format
 
         if self.incident_date is None:
             return "—"
@@ -418,6 +460,7 @@ class CaseMessage(TenantModel):
 
     class Meta:
         ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["institution", "case", "created_at"], name="cases_msg_inst_case")]
 
 
 class FileKind(models.TextChoices):
@@ -441,6 +484,11 @@ class CaseAttachment(TenantModel):
 
     class Meta:
         ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["institution", "case", "created_at"], name="cases_att_inst_case")]
+
+
+# Every case entry in the platform audit log has its action prefixed so the cases app can read back its own.
+AUDIT_PREFIX = "cases."
 
 
 class AccessAction(models.TextChoices):
@@ -625,6 +673,11 @@ class CaseLink(TenantModel):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["case", "other"], name="cases_link_once")]
+        # Links are read from both ends, always within one institution.
+        indexes = [
+            models.Index(fields=["institution", "case"], name="cases_link_inst_case"),
+            models.Index(fields=["institution", "other"], name="cases_link_inst_other"),
+        ]
 
 
 class SavedInboxView(TenantModel):

@@ -1,16 +1,44 @@
-"""Reads of the cases app. The statistics functions (in cases/statistics.py, importable from here) are contracts
-other apps rely on: they read only fields stored in clear, never identities, and run a constant number of
-queries."""
+"""Reads of the cases app. The statistics functions (in the cases/statistics/ package, importable from here) are
+contracts other apps rely on: they read only fields stored in clear, never identities, and run a constant number
+of queries. Readers of encrypted content live in cases/plaintext.py."""
 
 from __future__ import annotations
 
-from django.db.models import Q
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+
+
+import datetime
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cases.models import (
+    AUDIT_PREFIX,
+    STATUS_ORDER,
+    TRANSITIONS,
+    URGENCY_TARGET_HOURS,
     Case,
+    CaseAccess,
+    CaseLink,
     CaseSettings,
+    Consent,
+    ConsentAnswer,
+    Intervention,
+    InterventionStatus,
+    KeyGrant,
+    Keyring,
+    NameDigest,
+    OfficerKey,
     PerpetratorType,
     ProtectionMechanism,
+    SavedInboxView,
+    StatisticsShare,
     Status,
 )
 from cases.statistics import (  # noqa: F401 - the public statistics selectors of the cases app
@@ -31,30 +59,69 @@ from cases.statistics import (  # noqa: F401 - the public statistics selectors o
     verified_case_count,
     verified_case_counts,
 )
+from r2dr.audit import audit_entries_for, audit_verify
+from r2dr.models import Institution, Membership
+from r2dr.roles import Role
 
 
-def statistics_shares(institution):
-    from cases.models import StatisticsShare
+def case_settings_get(*, institution: Institution) -> CaseSettings:
+    """The institution's case settings. Onboarding creates the row (and a migration created it for institutions
+    that existed before); should it still be missing, the defaults apply, as an unsaved row: a read never writes."""
+    found = CaseSettings.objects.for_institution(institution).first()
+    return found if found is not None else CaseSettings(institution=institution)
 
+
+def access_entries(institution: Institution) -> QuerySet:
+    """The cases app's entries in the institution's audit log."""
+    return audit_entries_for(institution=institution).filter(action__startswith=AUDIT_PREFIX)
+
+
+def verify_access_log(institution: Institution) -> bool:
+    return audit_verify(institution=institution)[0]
+
+
+def active_keyring(institution: Institution) -> Keyring | None:
+    return Keyring.objects.for_institution(institution).filter(is_active=True).first()
+
+
+def officer_key_for(institution: Institution, user: Any) -> OfficerKey | None:
+    return OfficerKey.objects.for_institution(institution).filter(user=user).first()
+
+
+def active_grant(institution: Institution, officer_key: OfficerKey | None) -> KeyGrant | None:
+    keyring = active_keyring(institution)
+    if keyring is None or officer_key is None:
+        return None
+    return keyring.grants.filter(officer_key=officer_key, revoked_at__isnull=True).first()
+
+
+def current_consents(case: Case) -> dict[str, Consent]:
+    """The latest answer of each consent kind (consents are ordered oldest first)."""
+    return {consent.kind: consent for consent in case.consents.all()}
+
+
+def allowed_transitions(case: Case) -> list[str]:
+    return [s for s in STATUS_ORDER if s in TRANSITIONS[case.status]]
+
+
+def statistics_shares(institution: Institution) -> QuerySet:
     return StatisticsShare.objects.for_institution(institution).select_related("shared_by")
 
 
-def mechanisms_for(institution):
+def mechanisms_for(institution: Institution | None) -> QuerySet:
     q = Q(institution__isnull=True)
     if institution is not None:
         q |= Q(institution=institution)
     return ProtectionMechanism.objects.filter(q, is_active=True).order_by("order", "name")
 
 
-def cases_visible_to(institution, user):
+def cases_visible_to(institution: Institution, user: AbstractBaseUser) -> QuerySet:
     """The institution's cases this officer may see: all unrestricted ones, and restricted ones naming them."""
-    from cases.models import CaseAccess
-
     named = CaseAccess.objects.for_institution(institution).filter(user=user).values("case_id")
     return Case.objects.for_institution(institution).filter(Q(restricted=False) | Q(pk__in=named))
 
 
-def case_list(institution, user=None):
+def case_list(institution: Institution, user: AbstractBaseUser | None = None) -> QuerySet:
     base = Case.objects.for_institution(institution) if user is None else cases_visible_to(institution, user)
     return (
         base.prefetch_related("violation_types")
@@ -65,22 +132,22 @@ def case_list(institution, user=None):
 
 def case_inbox(
     *,
-    institution,
-    user,
-    status=None,
-    urgency=None,
-    violation_type=None,
-    defender_group=None,
-    assigned_to=None,
-    unassigned=False,
-    received_from=None,
-    received_to=None,
-    incident_from=None,
-    incident_to=None,
-    repeat_attack=None,
-    escalated=None,
-    overdue=None,
-):
+    institution: Institution,
+    user: AbstractBaseUser,
+    status: str | None = None,
+    urgency: str | None = None,
+    violation_type: str | None = None,
+    defender_group: str | None = None,
+    assigned_to: AbstractBaseUser | None = None,
+    unassigned: bool = False,
+    received_from: datetime.date | None = None,
+    received_to: datetime.date | None = None,
+    incident_from: datetime.date | None = None,
+    incident_to: datetime.date | None = None,
+    repeat_attack: bool | None = None,
+    escalated: bool | None = None,
+    overdue: bool | None = None,
+) -> QuerySet:
     """The officers' inbox: clear fields only, filtered; a constant number of queries whatever its size
     (assigned officer joined, violation types prefetched)."""
     qs = case_list(institution, user).select_related("assigned_to").prefetch_related("defender_groups")
@@ -117,13 +184,8 @@ def case_inbox(
     return qs.order_by("-urgent", "status_changed_at" if status else "-received_at", "pk")
 
 
-def response_overdue_q(now=None) -> Q:
+def response_overdue_q(now: datetime.datetime | None = None) -> Q:
     """Cases with no first response yet, past their urgency's response target (the inbox timers, as a query)."""
-    import datetime
-
-    from django.utils import timezone
-
-    from cases.models import URGENCY_TARGET_HOURS
 
     now = now or timezone.now()
     q = Q(pk__in=[])
@@ -132,10 +194,8 @@ def response_overdue_q(now=None) -> Q:
     return Q(first_response_at__isnull=True) & q
 
 
-def saved_inbox_views(institution, user):
+def saved_inbox_views(institution: Institution, user: AbstractBaseUser) -> QuerySet:
     """The officer's own saved inbox views and those shared with the institution's officers."""
-    from cases.models import SavedInboxView
-
     return (
         SavedInboxView.objects.for_institution(institution)
         .filter(Q(user=user) | Q(shared=True))
@@ -144,12 +204,9 @@ def saved_inbox_views(institution, user):
     )
 
 
-def case_links(case) -> list[dict]:
+def case_links(case: Case) -> list[dict]:
     """Links of a case in both directions: [{"kind": label, "other": Case}], a duplicate seen from its main case
     labelled as such."""
-    from django.utils.translation import gettext as _
-
-    from cases.models import CaseLink
 
     links = CaseLink.objects.for_institution(case.institution)
     out = [
@@ -162,12 +219,8 @@ def case_links(case) -> list[dict]:
     return out
 
 
-def case_officers(institution):
+def case_officers(institution: Institution) -> QuerySet:
     """Users who may be assigned cases: the institution's case officers."""
-    from django.contrib.auth import get_user_model
-
-    from r2dr.models import Membership
-    from r2dr.roles import Role
 
     ids = Membership.objects.filter(institution=institution, role=Role.CASE_OFFICER).values("user_id")
     return get_user_model().objects.filter(pk__in=ids, is_active=True).order_by("email", "username")
@@ -179,11 +232,9 @@ def perpetrator_kinds() -> dict[str, str]:
     return dict(PerpetratorType.objects.values_list("code", "kind"))
 
 
-def consent_in_force(case, kind: str) -> str:
+def consent_in_force(case: Case, kind: str) -> str:
     """The answer in force for one consent kind ("no" unless the submitter's latest answer said yes). Exports,
     referrals (UN, protection organisations) and contact must check this before using a case."""
-    from cases.models import ConsentAnswer
-
     latest = case.consents.filter(kind=kind).order_by("-recorded_at", "-pk").values_list("answer", flat=True).first()
     return latest or ConsentAnswer.NO
 
@@ -191,18 +242,13 @@ def consent_in_force(case, kind: str) -> str:
 def accepting_institution_ids() -> set[int]:
     """Institutions whose public form is open (keys set up, intake not closed): public information, shown on the
     /report/ chooser. Reads only the existence of an active keyring, no case data."""
-    from cases.models import Keyring
-
     keyed = set(Keyring.objects.regional().filter(is_active=True).values_list("institution_id", flat=True))
     closed = set(CaseSettings.objects.regional().filter(intake_open=False).values_list("institution_id", flat=True))
     return keyed - closed
 
 
-def interventions_due(*, institution, user) -> list:
+def interventions_due(*, institution: Institution, user: AbstractBaseUser) -> list:
     """Interventions awaiting a response past their due date, on cases this officer may see (reminders)."""
-    from django.utils import timezone
-
-    from cases.models import Intervention, InterventionStatus
 
     visible = cases_visible_to(institution, user).values("pk")
     return list(
@@ -213,13 +259,10 @@ def interventions_due(*, institution, user) -> list:
     )
 
 
-def duplicate_candidates(*, case, user, limit=20) -> list[dict]:
+def duplicate_candidates(*, case: Case, user: AbstractBaseUser, limit: int = 20) -> list[dict]:
     """Possible duplicates of `case` the officer may see: the same keyed name digest (exact after normalisation),
     or the same country, an incident within 90 days, a shared violation type and the same perpetrator kind (the
     caller may then compare decrypted names). [{"case": Case, "same_name": bool}]"""
-    import datetime
-
-    from cases.models import CaseLink, NameDigest
 
     visible = cases_visible_to(case.institution, user).exclude(pk=case.pk)
     links = CaseLink.objects.for_institution(case.institution)
@@ -251,16 +294,11 @@ def duplicate_candidates(*, case, user, limit=20) -> list[dict]:
     return [{"case": c, "same_name": c.pk in same_name_ids} for c in rows]
 
 
-def cases_due_for_deletion(*, institution, now=None):
+def cases_due_for_deletion(*, institution: Institution, now: datetime.datetime | None = None) -> QuerySet:
     """Closed cases past the institution's retention period, not under legal hold."""
-    import datetime
-
-    from django.utils import timezone
-
-    from cases.services import settings_for
 
     now = now or timezone.now()
-    years = settings_for(institution).retention_years
+    years = case_settings_get(institution=institution).retention_years
     cutoff = now - datetime.timedelta(days=365 * years + years // 4)
     return Case.objects.for_institution(institution).filter(
         status=Status.CLOSED, closed_at__lt=cutoff, legal_hold=False

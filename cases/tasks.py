@@ -3,7 +3,9 @@ reminders need no key, so Celery never sees case content (e-mails carry only the
 
 from celery.schedules import crontab
 
+from cases import selectors, services
 from r2dr.celery import RetryingTask, app
+from r2dr.models import Institution
 
 RETENTION_SCHEDULE_NAME = "cases-nightly-retention"
 ESCALATION_SCHEDULE_NAME = "cases-hourly-escalation"
@@ -13,8 +15,6 @@ REMINDER_SCHEDULE_NAME = "cases-daily-reminders"
 @app.task(base=RetryingTask)
 def apply_retention(institution_id: int) -> int:
     """Delete one institution's closed cases past its retention period (legal holds are kept)."""
-    from cases import selectors, services
-    from r2dr.models import Institution
 
     institution = Institution.objects.get(pk=institution_id)
     deleted = 0
@@ -26,7 +26,6 @@ def apply_retention(institution_id: int) -> int:
 
 @app.task(base=RetryingTask)
 def apply_retention_everywhere() -> int:
-    from r2dr.models import Institution
 
     ids = list(Institution.objects.filter(is_active=True).values_list("pk", flat=True))
     for institution_id in ids:
@@ -35,7 +34,6 @@ def apply_retention_everywhere() -> int:
 
 
 def _active_institutions():
-    from r2dr.models import Institution
 
     return Institution.objects.filter(is_active=True).order_by("pk")
 
@@ -43,17 +41,15 @@ def _active_institutions():
 @app.task(base=RetryingTask)
 def escalate_overdue_everywhere() -> int:
     """Escalate urgent / high-urgency cases whose response target passed (reference-only e-mails to the head)."""
-    from cases import services
 
-    return sum(services.escalate_overdue(institution=i) for i in _active_institutions())
+    return sum(services.cases_escalate_overdue(institution=i) for i in _active_institutions())
 
 
 @app.task(base=RetryingTask)
 def remind_overdue_interventions_everywhere() -> int:
     """Weekly reminder e-mails for interventions whose response is overdue (reference only, no content)."""
-    from cases import services
 
-    return sum(services.remind_overdue_interventions(institution=i) for i in _active_institutions())
+    return sum(services.interventions_remind_overdue(institution=i) for i in _active_institutions())
 
 
 def register_schedule(celery_app=app) -> None:

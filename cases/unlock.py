@@ -13,6 +13,7 @@ import time
 from django.conf import settings
 
 from cases import crypto
+from cases.selectors import active_keyring
 
 COOKIE = "r2dr_case_key"
 SESSION_KEY = "cases_unlock"
@@ -64,8 +65,6 @@ def clear(request, response, institution=None) -> None:
 
 def private_key(request, institution) -> bytes | None:
     """The unlocked institution private key, or None (locked, idle too long, key rotated, cookie missing)."""
-    from cases.services import active_keyring
-
     entries = request.session.get(SESSION_KEY) or {}
     entry = entries.get(str(institution.pk))
     cookie = request.COOKIES.get(COOKIE)

@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from r2dr.models import Institution, Membership, SubRegion
+from r2dr.onboarding import onboarding_steps_run
 from r2dr.roles import Role
 
 DEMO_PASSWORD = "r2dr-demo-2026!"  # noqa: S105 - documented demo credential
@@ -317,6 +318,7 @@ def seed(*, scale: int = 0, stdout=None) -> None:
                     contact_email=f"hrd-focal-point@{slug}.example",
                 ),
             )
+            onboarding_steps_run(institution=institution, by=None)
             if slug in NAME_TRANSLATIONS:
                 merged = {**(institution.translations or {})}
                 for language, fields in NAME_TRANSLATIONS[slug].items():

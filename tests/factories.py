@@ -4,12 +4,14 @@ import factory
 from django.contrib.auth import get_user_model
 
 from r2dr.models import Institution, Membership, SubRegion
+from r2dr.onboarding import onboarding_steps_run
 
 
 class InstitutionFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Institution
         django_get_or_create = ("slug",)
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"Test Human Rights Commission {n}")
     short_name = factory.Sequence(lambda n: f"THRC{n}")
@@ -19,6 +21,12 @@ class InstitutionFactory(factory.django.DjangoModelFactory):
     subregion = SubRegion.SOUTH_EAST_ASIA
     languages = factory.LazyFunction(lambda: ["en"])
     time_zone = "Asia/Bangkok"
+
+    @factory.post_generation
+    def onboarding(obj, create, extracted, **kwargs):
+        # What institution_onboard adds per institution (the apps' onboarding steps), as in production.
+        if create:
+            onboarding_steps_run(institution=obj, by=None)
 
 
 class UserFactory(factory.django.DjangoModelFactory):

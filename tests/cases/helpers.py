@@ -2,7 +2,9 @@
 
 import re
 
-from cases.models import DefenderGroup, PerpetratorType, Right, ViolationType
+from cases import crypto, services
+from cases.models import Case, DefenderGroup, Outcome, PerpetratorType, Right, Status, ViolationType
+from tests.cases.conftest import PASSPHRASE
 
 STATE = re.compile(r'name="state" value="([^"]+)"')
 CODE = re.compile(r'class="receipt-code" translate="no">([0-9 ]+)<')
@@ -69,3 +71,79 @@ def receipt_of(response):
     match = CODE.search(response.content.decode())
     assert match, response.content.decode()[:3000]
     return match.group(1)
+
+
+# --- staff side: cases made through the services, the workflow walked, the keys unlocked in a client ----------
+
+ADMISSIBLE = {"respondent_type": "state", "within_time_limit": True, "sub_judice": False}
+
+
+def submit(institution, *, urgent=False, names="Ana Defender"):
+    case, _code = services.case_submit(
+        institution=institution,
+        clear={"urgent": urgent},
+        private={"affected_names": names, "narrative": "n"},
+        consents={"statistics": "yes", "un": "yes_named"},
+        consent_wording={"statistics": "w", "un": "w"},
+        language="en",
+    )
+    return case
+
+
+def move(case, key, officer, to, **kw):
+    return services.case_transition(case=case, case_key=key, by=officer, to_status=to, reason=f"why {to}", **kw)
+
+
+def walk_to(case, key, officer, status):
+    """Take a fresh case along the happy path up to `status`."""
+    path = [Status.ASSESSMENT, Status.VERIFICATION, Status.ACTION, Status.CLOSED]
+    for step in path[: path.index(status) + 1] if status != Status.RECEIVED else []:
+        if step == Status.VERIFICATION:
+            move(case, key, officer, step, **ADMISSIBLE)
+        elif step == Status.ACTION:
+            services.source_add(
+                case=case, case_key=key, by=officer, kind="witness", reliability="reliable", description="w"
+            )
+            move(case, key, officer, step, reasonable_grounds=True)
+        elif step == Status.CLOSED:
+            move(case, key, officer, step, outcome=Outcome.RESOLVED)
+        else:
+            move(case, key, officer, step)
+    case.refresh_from_db()
+    return case
+
+
+def clone_cases(case, n, **fields):
+    """n copies of `case` (clear fields only differ), with their violation type and defender group."""
+    vt = ViolationType.objects.get(code="judicial-harassment")
+    dg = DefenderGroup.objects.get(code="land-environment")
+    rows = [
+        Case(
+            institution=case.institution,
+            reference=f"T-{i:07d}",
+            keyring=case.keyring,
+            sealed_key=case.sealed_key,
+            receipt_lookup=crypto.keyed_hash("inbox-test", str(i)),
+            receipt_salt=b"",
+            receipt_kdf={},
+            receipt_wrapped_key=b"",
+            payload=case.payload,
+            country_code="TL",
+            subregion=case.subregion,
+            **fields,
+        )
+        for i in range(n)
+    ]
+    created = Case.objects.bulk_create(rows, batch_size=1000)
+    Case.violation_types.through.objects.bulk_create(
+        [Case.violation_types.through(case_id=c.pk, violationtype_id=vt.pk) for c in created[::2]]
+    )
+    Case.defender_groups.through.objects.bulk_create(
+        [Case.defender_groups.through(case_id=c.pk, defendergroup_id=dg.pk) for c in created[::3]]
+    )
+    return created
+
+
+def unlock_client(client, institution):
+    r = client.post(f"/{institution.slug}/cases/unlock/", {"passphrase": PASSPHRASE})
+    assert r.status_code == 302

@@ -6,6 +6,7 @@ import logging
 
 import pytest
 
+from cases import plaintext, selectors
 from cases.models import Case
 from tests.cases.dump import database_bytes, environment_bytes, media_bytes
 from tests.cases.helpers import receipt_of, state_of, step_data, submit_report
@@ -60,10 +61,12 @@ def test_canary_name_and_ip(client, institution_a, keyed, taxonomy, caplog, caps
     from cases import services
     from tests.cases.conftest import PASSPHRASE
 
-    officer = next(iter(services.officer_key_for.__globals__["OfficerKey"].objects.for_institution(institution_a))).user
-    _kr, private = services.unlock(institution=institution_a, user=officer, passphrase=PASSPHRASE)
+    officer = next(
+        iter(selectors.officer_key_for.__globals__["OfficerKey"].objects.for_institution(institution_a))
+    ).user
+    _kr, private = services.keyring_unlock(institution=institution_a, user=officer, passphrase=PASSPHRASE)
     case = Case.objects.for_institution(institution_a).get()
-    assert services.case_private(case, services.case_key_for_officer(case, private))["affected_names"] == CANARY
+    assert plaintext.case_private(case, plaintext.case_key_for_officer(case, private))["affected_names"] == CANARY
 
 
 def test_deployment_logs_have_no_address():

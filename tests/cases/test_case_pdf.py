@@ -8,12 +8,11 @@ import os
 import pytest
 from pypdf import PdfReader
 
-from cases import exports, services
+from cases import exports, plaintext, selectors, services
 from cases.models import ConsentAnswer, DefenderGroup, PerpetratorType, Right, Status, ViolationType
 from r2dr.roles import Role
 from tests.cases.conftest import PASSPHRASE
-from tests.cases.test_inbox import unlock_client
-from tests.cases.test_workflow import walk_to
+from tests.cases.helpers import unlock_client, walk_to
 
 pytestmark = pytest.mark.django_db
 
@@ -70,8 +69,8 @@ def _submit(institution, *, un="yes_anonymised", protection="yes_named"):
 def world(client, institution_a, keyed, taxonomy):
     officer, _kit = keyed(institution_a)
     case = _submit(institution_a)
-    _kr, private = services.unlock(institution=institution_a, user=officer, passphrase=PASSPHRASE)
-    key = services.case_key_for_officer(case, private)
+    _kr, private = services.keyring_unlock(institution=institution_a, user=officer, passphrase=PASSPHRASE)
+    key = plaintext.case_key_for_officer(case, private)
     case = walk_to(case, key, officer, Status.ACTION)
     services.source_add(
         case=case, case_key=key, by=officer, kind="media", reliability="usually", description=f"Article naming {NAME}"
@@ -163,7 +162,7 @@ def test_shareable_version_refused_without_consent(client, institution_a, keyed,
     assert "Choose which version" in followed
     r = client.post(_url(institution_a, case), {"variant": "protection"}, follow=True)
     assert "has not agreed to sharing with a protection organisation" in r.content.decode()
-    actions = list(services.access_entries(institution_a).values_list("action", flat=True))
+    actions = list(selectors.access_entries(institution_a).values_list("action", flat=True))
     assert not [a for a in actions if a.startswith("cases.export.case_file")]
     # The internal file stays available to the entitled officer.
     assert _text(client.post(_url(institution_a, case), {"variant": "internal"}))
@@ -173,15 +172,21 @@ def test_consent_revocation_is_honoured_by_the_next_export(client, world):
     institution, _officer, case, _private = world
     unlock_client(client, institution)
     assert client.post(_url(institution, case), {"variant": "protection"}).status_code == 200
+    shareable_exports = "cases.export.case_file.shareable"
+    before = list(selectors.access_entries(institution).filter(action=shareable_exports))
+    assert len(before) == 1
     services.consent_change(case=case, kind="protection", answer=ConsentAnswer.NO, wording="w", language="en")
-    assert client.post(_url(institution, case), {"variant": "protection"}).status_code == 302
+    r = client.post(_url(institution, case), {"variant": "protection"})
+    assert r.status_code == 302 and r["Location"].endswith(_url(institution, case))  # back to choosing a version
+    assert "has not agreed to sharing with a protection organisation" in client.get(r["Location"]).content.decode()
+    assert list(selectors.access_entries(institution).filter(action=shareable_exports)) == before  # nothing exported
 
 
 def test_restricted_case_only_for_named_officers(client, world, make_member):
     institution, officer, case, private = world
     colleague = make_member(institution, Role.CASE_OFFICER, email="colleague@a.example")
     okey = services.officer_key_create(institution=institution, user=colleague, passphrase=PASSPHRASE)
-    services.grant_access(institution=institution, by=officer, institution_private=private, officer_key=okey)
+    services.key_grant_create(institution=institution, by=officer, institution_private=private, officer_key=okey)
     services.case_restrict(case=case, by=officer, officers=[officer])
     client.force_login(colleague)
     unlock_client(client, institution)
@@ -197,7 +202,7 @@ def test_locked_key_redirects_to_unlock(client, world):
     for method in ("get", "post"):
         r = getattr(client, method)(_url(institution, case), {"variant": "internal"})
         assert r.status_code == 302 and f"/{institution.slug}/cases/unlock/?next=" in r["Location"]
-    assert not services.access_entries(institution).filter(action__startswith="cases.export").exists()
+    assert not selectors.access_entries(institution).filter(action__startswith="cases.export").exists()
 
 
 def test_every_export_is_audited_with_opaque_references(client, world):
@@ -205,12 +210,12 @@ def test_every_export_is_audited_with_opaque_references(client, world):
     unlock_client(client, institution)
     client.post(_url(institution, case), {"variant": "internal"})
     client.post(_url(institution, case), {"variant": "protection"})
-    entries = list(services.access_entries(institution).filter(action__startswith="cases.export.case_file"))
+    entries = list(selectors.access_entries(institution).filter(action__startswith="cases.export.case_file"))
     assert [e.action for e in entries] == ["cases.export.case_file.shareable", "cases.export.case_file"]
     for entry in entries:
         assert entry.object_type == "case" and entry.object_ref == case.reference and entry.actor == officer
         assert "CANARY" not in str(entry.detail)
-    assert services.verify_access_log(institution)
+    assert selectors.verify_access_log(institution)
 
 
 def test_officer_of_another_institution_gets_404(client, world, institution_b, keyed):
@@ -240,6 +245,7 @@ def test_names_in_unspaced_scripts_and_surnames_are_replaced():
     assert redact("The land rights union (Land Rights Union) fights land grabs") == "The P (P) fights land grabs"
 
 
+@pytest.mark.bench
 def test_pdf_size_and_time(client, world):
     """Prints the size and build time of a typical case file (the first render also loads the fonts)."""
     import time

@@ -7,7 +7,7 @@ import pytest
 from cases import duplicates, selectors, services
 from cases.models import Case, CaseLink, NameDigest, ViolationType
 from tests.cases.conftest import PASSPHRASE
-from tests.cases.test_inbox import unlock_client
+from tests.cases.helpers import unlock_client
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -38,7 +38,7 @@ def test_normalisation():
 
 def test_digests_need_the_private_key(institution_a, keyed, taxonomy):
     officer, _kit = keyed(institution_a)
-    _kr, private = services.unlock(institution=institution_a, user=officer, passphrase=PASSPHRASE)
+    _kr, private = services.keyring_unlock(institution=institution_a, user=officer, passphrase=PASSPHRASE)
     one = duplicates.digests(private, 1, "Ana Lopez")
     assert one == duplicates.digests(private, 1, "LOPEZ  ana!")
     assert one != duplicates.digests(b"x" * 32, 1, "Ana Lopez")  # another key cannot test a name
@@ -57,7 +57,7 @@ def fixture_cases(client, institution_a, keyed, taxonomy):
     client.force_login(officer)
     unlock_client(client, institution_a)
     for c in Case.objects.for_institution(institution_a):
-        client.get(f"/{institution_a.slug}/cases/{c.pk}/")  # officers opening cases index their names
+        client.get(f"/{institution_a.slug}/cases/{c.pk}/")  # opening a case reads; unlocking indexed the names
     return institution_a, officer, main, same_name_elsewhere, similar_nearby, other_nearby, far_away, later
 
 
@@ -99,7 +99,7 @@ def test_link_and_mark_duplicate_keeps_everything_and_leaves_statistics(client, 
     # ("related") replaces that label rather than adding a second link.
     links = CaseLink.objects.for_institution(institution)
     assert sorted(links.values_list("kind", flat=True)) == ["duplicate", "related"]
-    assert "cases.linked.duplicate" in set(services.access_entries(institution).values_list("action", flat=True))
+    assert "cases.linked.duplicate" in set(selectors.access_entries(institution).values_list("action", flat=True))
     # Linked cases are no longer suggested.
     assert same_name.pk not in {r["case"].pk for r in selectors.duplicate_candidates(case=main, user=officer)}
 

@@ -5,10 +5,9 @@ import io
 
 import pytest
 
-from cases import services
+from cases import plaintext, selectors, services
 from cases.models import Status
-from tests.cases.test_inbox import unlock_client
-from tests.cases.test_workflow import submit, walk_to
+from tests.cases.helpers import submit, unlock_client, walk_to
 
 pytestmark = pytest.mark.django_db
 
@@ -19,8 +18,8 @@ def verified(client, institution_a, keyed, taxonomy):
 
     officer, _kit = keyed(institution_a)
     case = submit(institution_a, names="CANARY Defender")  # UN consent: yes, with names
-    _kr, private = services.unlock(institution=institution_a, user=officer, passphrase=PASSPHRASE)
-    key = services.case_key_for_officer(case, private)
+    _kr, private = services.keyring_unlock(institution=institution_a, user=officer, passphrase=PASSPHRASE)
+    key = plaintext.case_key_for_officer(case, private)
     client.force_login(officer)
     return institution_a, officer, case, key
 
@@ -47,7 +46,7 @@ def test_un_communication_needs_verification_and_consent(client, verified):
     r = client.get(url)
     assert r.status_code == 302 and r["Location"].endswith(f"/cases/{case.pk}/")
     assert "has not agreed" in client.get(r["Location"]).content.decode()
-    actions = set(services.access_entries(institution).values_list("action", flat=True))
+    actions = set(selectors.access_entries(institution).values_list("action", flat=True))
     assert {"cases.export.un_communication", "cases.export.un_communication.pdf"} <= actions
 
 
@@ -71,11 +70,11 @@ def test_csv_pseudonyms_unless_unlocked_and_consented(client, verified):
         rows[0]["person"].startswith("the defender")
         and "CANARY" not in client.get(url + "?identities=1").content.decode()
     )
-    assert "cases.export.csv" in set(services.access_entries(institution).values_list("action", flat=True))
+    assert "cases.export.csv" in set(selectors.access_entries(institution).values_list("action", flat=True))
 
 
 def test_csv_query_count_constant(client, verified, django_assert_max_num_queries):
-    from tests.cases.test_inbox import clone_cases
+    from tests.cases.helpers import clone_cases
 
     institution, _officer, case, _key = verified
     clone_cases(case, 500)

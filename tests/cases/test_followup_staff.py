@@ -2,7 +2,7 @@ import time
 
 import pytest
 
-from cases import services, unlock
+from cases import selectors, services, unlock
 from cases.models import Case, Consent, KeyGrant
 from r2dr.roles import Role
 from tests.cases.conftest import PASSPHRASE
@@ -46,7 +46,7 @@ def test_end_to_end_reply_and_followup(client, reported, mailoutbox):
     r = client.post(f"/{institution.slug}/cases/{case.pk}/", {"body": "We will contact the police chief."})
     assert r.status_code == 302
     assert {"cases.view", "cases.reply", "cases.unlock"} <= set(
-        services.access_entries(institution).values_list("action", flat=True)
+        selectors.access_entries(institution).values_list("action", flat=True)
     )
     log = client.get(f"/{institution.slug}/cases/access-log/").content.decode()
     assert "Opened the case" in log and case.reference in log and "intact" in log
@@ -82,7 +82,9 @@ def test_end_to_end_reply_and_followup(client, reported, mailoutbox):
     assert "Thank you, more details." in client.get(f"/{institution.slug}/cases/{case.pk}/").content.decode()
 
 
-def test_status_email_carries_no_content(client, institution_a, keyed, taxonomy, mailoutbox):
+def test_status_email_carries_no_content(
+    client, institution_a, keyed, taxonomy, mailoutbox, django_capture_on_commit_callbacks
+):
     from tests.cases.helpers import step_data
 
     officer, _ = keyed(institution_a)
@@ -92,7 +94,8 @@ def test_status_email_carries_no_content(client, institution_a, keyed, taxonomy,
     case = Case.objects.for_institution(institution_a).get()
     client.force_login(officer)
     client.post(f"/{institution_a.slug}/cases/unlock/", {"passphrase": PASSPHRASE})
-    client.post(f"/{institution_a.slug}/cases/{case.pk}/", {"body": "SECRETREPLY"})
+    with django_capture_on_commit_callbacks(execute=True):  # sent once the reply is committed
+        client.post(f"/{institution_a.slug}/cases/{case.pk}/", {"body": "SECRETREPLY"})
     assert len(mailoutbox) == 1
     mail = mailoutbox[0]
     assert mail.to == ["me@example.org"]
@@ -155,7 +158,7 @@ def test_grant_and_revoke_through_views(client, reported, make_member):
     assert "no access yet" in r.content.decode()
     # The officer, unlocked, grants.
     client.force_login(officer)
-    okey = services.officer_key_for(institution, colleague)
+    okey = selectors.officer_key_for(institution, colleague)
     r = client.post(f"/{institution.slug}/cases/keys/grant/", {"officer_key_id": okey.pk})
     assert r.status_code == 302 and "/cases/unlock/" in r["Location"]  # locked: must unlock first
     client.post(f"/{institution.slug}/cases/unlock/", {"passphrase": PASSPHRASE})
@@ -236,8 +239,8 @@ def test_keys_page_flags_grants_of_removed_members(client, reported, make_member
 
     colleague = make_member(institution, Role.CASE_OFFICER, email="leaving@a.example")
     okey = services.officer_key_create(institution=institution, user=colleague, passphrase="leaving passphrase")
-    _kr, private = services.unlock(institution=institution, user=officer, passphrase=PASSPHRASE)
-    services.grant_access(institution=institution, by=officer, institution_private=private, officer_key=okey)
+    _kr, private = services.keyring_unlock(institution=institution, user=officer, passphrase=PASSPHRASE)
+    services.key_grant_create(institution=institution, by=officer, institution_private=private, officer_key=okey)
     Membership.objects.filter(user=colleague).delete()
     client.force_login(officer)
     body = client.get(f"/{institution.slug}/cases/keys/").content.decode()
@@ -263,7 +266,7 @@ def test_passphrase_change_and_key_replacement(client, reported):
     assert client.post(f"/{institution.slug}/cases/unlock/", {"passphrase": PASSPHRASE}).status_code == 200
     assert client.post(f"/{institution.slug}/cases/unlock/", {"passphrase": "n" * 20}).status_code == 302
     r = client.post(url, {"action": "replace", "confirm_replace": "1"})
-    assert r.status_code == 302 and services.officer_key_for(institution, officer) is None
+    assert r.status_code == 302 and selectors.officer_key_for(institution, officer) is None
     assert client.get(f"/{institution.slug}/cases/{case.pk}/").status_code == 302
 
 

@@ -7,7 +7,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from cases import selectors, services, tasks
+from cases import plaintext, selectors, services, tasks
 from cases.models import (
     Case,
     CaseLink,
@@ -25,7 +25,7 @@ from cases.models import (
 )
 from r2dr.roles import Role
 from tests.cases.conftest import PASSPHRASE
-from tests.cases.test_inbox import unlock_client
+from tests.cases.helpers import unlock_client
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -53,7 +53,7 @@ def office(client, institution_a, keyed, taxonomy, make_member):
 
 
 def _private(institution, officer):
-    return services.unlock(institution=institution, user=officer, passphrase=PASSPHRASE)[1]
+    return services.keyring_unlock(institution=institution, user=officer, passphrase=PASSPHRASE)[1]
 
 
 # --- inbox -------------------------------------------------------------------------------------------------
@@ -69,7 +69,7 @@ def test_incident_date_filter_and_inbox_views_are_audited(client, office):
     assert old.reference in body and new.reference not in body
     r = client.get(f"/{institution.slug}/cases/?incident_from=2025-01-01&incident_to=2024-01-01")
     assert "This date is before the start date." in r.content.decode()
-    entries = services.access_entries(institution).filter(action="cases.inbox_viewed")
+    entries = selectors.access_entries(institution).filter(action="cases.inbox_viewed")
     assert entries.count() == 3
     assert "incident_from=2025-01-01" in str(entries.order_by("pk").first().detail)
 
@@ -148,16 +148,16 @@ def test_staff_record_a_case_from_the_media_with_its_source(client, office):
     assert case.origin == Origin.MEDIA and case.recorded_by == officer and case.urgency == Urgency.HIGH
     assert case.gender == "woman" and case.consent_statistics
     assert b"Rosa" not in bytes(case.payload)  # encrypted like any report
-    key = services.case_key_for_officer(case, _private(institution, officer))
-    assert services.case_private(case, key)["affected_names"] == "Rosa Journalist"
+    key = plaintext.case_key_for_officer(case, _private(institution, officer))
+    assert plaintext.case_private(case, key)["affected_names"] == "Rosa Journalist"
     source = CaseSource.objects.for_institution(institution).get(case=case)
-    assert source.kind == "media" and services.source_text(case, key, source) == "Daily Herald, 3 May 2025, page 2"
+    assert source.kind == "media" and plaintext.source_text(case, key, source) == "Daily Herald, 3 May 2025, page 2"
     assert set(Consent.objects.for_institution(institution).filter(case=case).values_list("source", flat=True)) == {
         "staff"
     }
     # The follow-up code shown once works for the defender.
     code = r.context["code"]
-    assert services.case_for_receipt(institution=institution, code=code)[0].pk == case.pk
+    assert plaintext.case_for_receipt(institution=institution, code=code)[0].pk == case.pk
     assert "Media report" in client.get(f"/{institution.slug}/cases/").content.decode()
 
 
@@ -197,10 +197,10 @@ def test_overdue_response_targets_escalate_on_schedule(office):
     services.case_triage(case=high, by=None, urgency=Urgency.HIGH)
     routine = report(institution)
     now = timezone.now()
-    assert services.escalate_overdue(institution=institution, now=now) == 0
+    assert services.cases_escalate_overdue(institution=institution, now=now) == 0
     later = now + datetime.timedelta(days=8)  # past the 7-day target of "high", within routine's 30 days
-    assert services.escalate_overdue(institution=institution, now=later) == 1
-    assert services.escalate_overdue(institution=institution, now=later) == 0
+    assert services.cases_escalate_overdue(institution=institution, now=later) == 1
+    assert services.cases_escalate_overdue(institution=institution, now=later) == 0
     high.refresh_from_db()
     routine.refresh_from_db()
     assert high.escalated_at and routine.escalated_at is None
@@ -230,15 +230,18 @@ def test_the_same_defender_attacked_again_is_detected_linked_and_escalated(clien
     assert repeat == {frozenset((again.pk, first.pk)), frozenset((again.pk, near.pk))}
     again.refresh_from_db()
     assert again.escalated_at is not None
-    assert "cases.repeat_attack.detected" in set(services.access_entries(institution).values_list("action", flat=True))
+    assert "cases.repeat_attack.detected" in set(selectors.access_entries(institution).values_list("action", flat=True))
     assert again.reference in client.get(f"/{institution.slug}/cases/?repeat_attack=on").content.decode()
     assert (
         "Same defender or organisation attacked again"
         in client.get(f"/{institution.slug}/cases/{again.pk}/").content.decode()
     )
-    # A case added later is checked when it is opened (or at the next unlock).
+    # A case added later is checked at the next unlock; opening a case page writes nothing but the audit entry.
     latest = report(institution, names="Budi Santoso", date=D(2026, 1, 5))
     client.get(f"/{institution.slug}/cases/{latest.pk}/")
+    latest.refresh_from_db()
+    assert not latest.repeat_attack and latest.names_keyring_id is None
+    unlock_client(client, institution)
     latest.refresh_from_db()
     assert latest.repeat_attack and latest.names_keyring_id is not None
 
@@ -250,7 +253,7 @@ def test_overdue_intervention_responses_are_reminded_weekly(office):
     institution, officer, _head, colleague = office
     case = report(institution)
     services.cases_assign(institution=institution, case_ids=[case.pk], officer=colleague, by=officer)
-    key = services.case_key_for_officer(case, _private(institution, officer))
+    key = plaintext.case_key_for_officer(case, _private(institution, officer))
     today = timezone.localdate()
     item = services.intervention_save(
         case=case,
@@ -273,17 +276,17 @@ def test_overdue_intervention_responses_are_reminded_weekly(office):
         response_received=today,
     )
     mail.outbox.clear()
-    assert services.remind_overdue_interventions(institution=institution) == 1
+    assert services.interventions_remind_overdue(institution=institution) == 1
     assert mail.outbox[0].to == [colleague.email]
     assert case.reference in mail.outbox[0].subject and "Chief of Police" not in mail.outbox[0].body
-    assert services.remind_overdue_interventions(institution=institution) == 0  # not again the same week
+    assert services.interventions_remind_overdue(institution=institution) == 0  # not again the same week
     in_a_week = timezone.now() + datetime.timedelta(days=7, hours=1)
-    assert services.remind_overdue_interventions(institution=institution, now=in_a_week) == 1
+    assert services.interventions_remind_overdue(institution=institution, now=in_a_week) == 1
     Intervention.objects.for_institution(institution).filter(pk=item.pk).update(
         status=InterventionStatus.RESPONDED, response_received=today
     )
     in_two = timezone.now() + datetime.timedelta(days=15)
-    assert services.remind_overdue_interventions(institution=institution, now=in_two) == 0
+    assert services.interventions_remind_overdue(institution=institution, now=in_two) == 0
     assert tasks.remind_overdue_interventions_everywhere.apply().get() == 0
 
 
@@ -295,7 +298,7 @@ def test_merging_a_duplicate_keeps_every_source_and_counts_the_victim_once(clien
     main = report(institution, names="Ana Lopez", narrative="main account")
     dup = report(institution, names="Ana López", narrative="the duplicate's own account")
     private = _private(institution, officer)
-    dup_key = services.case_key_for_officer(dup, private)
+    dup_key = plaintext.case_key_for_officer(dup, private)
     services.source_add(case=dup, case_key=dup_key, by=officer, kind="witness", reliability="fairly", description="W1")
     year = lambda: sum(  # noqa: E731
         r["count"] or 0 for r in selectors.case_statistics(institution=institution, group_by="year", min_cell=1)
@@ -306,8 +309,8 @@ def test_merging_a_duplicate_keeps_every_source_and_counts_the_victim_once(clien
     assert r.status_code == 302 and r["Location"].endswith(f"/cases/{main.pk}/")
     dup.refresh_from_db()
     assert dup.duplicate_of_id == main.pk and dup.status == Status.CLOSED and dup.outcome == Outcome.MERGED
-    main_key = services.case_key_for_officer(main, private)
-    texts = [services.source_text(main, main_key, s) for s in main.sources.all()]
+    main_key = plaintext.case_key_for_officer(main, private)
+    texts = [plaintext.source_text(main, main_key, s) for s in main.sources.all()]
     assert any("the duplicate's own account" in t for t in texts)
     assert any(t.endswith("W1") and dup.reference in t for t in texts)
     assert dup.sources.count() == 1 and dup.transitions.last().outcome == Outcome.MERGED  # nothing removed

@@ -92,3 +92,53 @@ def test_failed_commit_lets_the_form_be_sent_again(client, institution_a, keyed,
     r = client.post(url, final)
     assert "Your receipt code" in r.content.decode()
     assert Case.objects.for_institution(institution_a).count() == 1
+
+
+HUGE = ["9223372036854775808", "-9223372036854775809", "1" * 40]
+
+
+@pytest.mark.parametrize("value", HUGE)
+@pytest.mark.parametrize(
+    ("step", "field"),
+    [("who", "defender_groups"), ("what", "perpetrator_types"), ("what", "violation_types"), ("what", "rights")],
+)
+def test_a_huge_number_in_a_public_choice_field_is_a_validation_error(
+    client, institution_a, keyed, taxonomy, step, field, value
+):
+    """Found by hypothesis: perpetrator_types=9223372036854775808 answered 500 (OverflowError on SQLite)."""
+    from cases.models import Case
+    from tests.cases.helpers import step_data
+
+    keyed(institution_a)
+    data = step_data()
+    url = f"/{institution_a.slug}/report/"
+    r = client.post(url, {"nav": "start"})
+    for name in ("who", "what"):
+        posted = {**data[name], field: [value]} if name == step else data[name]
+        r = client.post(url, {"state": state_of(r), "nav": "next", **posted})
+        if name == step:
+            break
+    assert r.status_code == 200
+    page = r.content.decode()
+    assert "Select a valid choice" in page and value in page  # a clear message, and the input kept
+    assert 'value="Secret village"' in page or step == "who"
+    assert Case.objects.for_institution(institution_a).count() == 0
+
+
+@pytest.mark.parametrize("value", HUGE)
+def test_a_huge_number_in_the_staff_record_form_is_a_validation_error(client, institution_a, keyed, taxonomy, value):
+    from cases.models import Case
+    from tests.cases.conftest import PASSPHRASE
+    from tests.cases.helpers import step_data
+
+    officer, _kit = keyed(institution_a)
+    client.force_login(officer)
+    assert client.post(f"/{institution_a.slug}/cases/unlock/", {"passphrase": PASSPHRASE}).status_code == 302
+    data = step_data()
+    posted = {"record-origin": "monitoring", "record-urgency": "routine", "record-source_kind": "media"}
+    posted |= {f"{step}-{k}": v for step, fields in data.items() for k, v in fields.items()}
+    posted["what-perpetrator_types"] = [value]
+    r = client.post(f"/{institution_a.slug}/cases/record/", posted)
+    assert r.status_code == 200
+    assert "Select a valid choice" in r.content.decode()
+    assert Case.objects.for_institution(institution_a).count() == 0

@@ -4,11 +4,10 @@ import datetime
 
 import pytest
 
-from cases import services
+from cases import selectors, services
 from cases.models import Case, Intervention, ProtectionMechanism
 from r2dr.roles import Role
-from tests.cases.test_inbox import unlock_client
-from tests.cases.test_workflow import submit
+from tests.cases.helpers import submit, unlock_client
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +39,7 @@ def test_restricted_case_hidden_from_other_officers(client, staff):
     client.post(f"/{institution.slug}/cases/{case.pk}/restrict/", {})
     client.force_login(colleague)
     assert case.reference in client.get(f"/{institution.slug}/cases/").content.decode()
-    actions = set(services.access_entries(institution).values_list("action", flat=True))
+    actions = set(selectors.access_entries(institution).values_list("action", flat=True))
     assert {"cases.restricted", "cases.unrestricted"} <= actions
 
 
@@ -81,7 +80,7 @@ def test_interventions_with_reminders(client, staff):
     case.refresh_from_db()
     assert case.first_response_at is not None
     assert {"cases.intervention.added", "cases.intervention.changed"} <= set(
-        services.access_entries(institution).values_list("action", flat=True)
+        selectors.access_entries(institution).values_list("action", flat=True)
     )
 
 

@@ -7,12 +7,12 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from cases import selectors, services
+from cases import plaintext, selectors, services
 from cases.models import Case, Status
 from r2dr.audit import audit_verify
 from tests.cases.conftest import PASSPHRASE
 from tests.cases.dump import database_bytes, media_bytes
-from tests.cases.test_workflow import walk_to
+from tests.cases.helpers import walk_to
 
 pytestmark = pytest.mark.django_db
 SENTINEL = "RETENTIONCANARY"
@@ -26,7 +26,7 @@ def closed_case(institution_a, keyed, taxonomy, settings):
     from cases import crypto
 
     officer, _kit = keyed(institution_a)
-    _kr, private = services.unlock(institution=institution_a, user=officer, passphrase=PASSPHRASE)
+    _kr, private = services.keyring_unlock(institution=institution_a, user=officer, passphrase=PASSPHRASE)
     case, _code = services.case_submit(
         institution=institution_a,
         clear={},
@@ -35,12 +35,14 @@ def closed_case(institution_a, keyed, taxonomy, settings):
         consent_wording={"statistics": SENTINEL},
         language="en",
     )
-    key = services.case_key_for_officer(case, private)
+    key = plaintext.case_key_for_officer(case, private)
     file_key = crypto.new_key()
     enc = crypto.StreamEncryptor(file_key)
     name = default_storage.save("cases/evidence.r2dr", ContentFile(enc.update(SENTINEL.encode() * 10) + enc.finalize()))
-    services._attach(
-        case, key, [services.EncryptedUpload(name, file_key, "e.pdf", "application/pdf", "pdf", 10, "0" * 64)]
+    services.attachments_add(
+        case=case,
+        case_key=key,
+        uploads=[services.EncryptedUpload(name, file_key, "e.pdf", "application/pdf", "pdf", 10, "0" * 64)],
     )
     services.message_add(case=case, case_key=key, direction="institution", body=f"msg {SENTINEL}", author=officer)
     services.intervention_save(case=case, case_key=key, by=officer, kind="letter", status="sent", details=SENTINEL)
@@ -78,7 +80,7 @@ def test_deletion_leaves_nothing(closed_case, django_capture_on_commit_callbacks
             assert not model.all_objects.filter(case_id=case.pk).exists(), model
     # The audit log survives with the opaque reference only, and still verifies.
     assert audit_verify(institution=institution)[0]
-    entries = services.access_entries(institution).filter(object_ref=case.reference)
+    entries = selectors.access_entries(institution).filter(object_ref=case.reference)
     assert "cases.deleted" in set(entries.values_list("action", flat=True))
 
 
@@ -101,7 +103,7 @@ def test_retention_period_per_institution(closed_case):
     institution, _officer, case, _path = closed_case
     _age(case, 3)
     assert not selectors.cases_due_for_deletion(institution=institution).exists()
-    settings_obj = services.settings_for(institution)
+    settings_obj = selectors.case_settings_get(institution=institution)
     settings_obj.retention_years = 2
     settings_obj.save()
     assert list(selectors.cases_due_for_deletion(institution=institution)) == [case]

@@ -138,7 +138,7 @@ def test_statistics_consent_suppression_and_queries(two):
 
 def test_per_institution_min_cell(two):
     a, _ = two
-    s = services.settings_for(a)
+    s = selectors.case_settings_get(institution=a)
     s.min_cell = 2
     s.save()
     _case(a)
@@ -152,7 +152,7 @@ def test_regional_only_shared(two):
     for _ in range(5):
         _case(a)
         _case(b)
-    s = services.settings_for(a)
+    s = selectors.case_settings_get(institution=a)
     s.share_regional_statistics = True
     s.save()
     rows = selectors.case_statistics(regional=True, group_by="violation_type")

@@ -23,9 +23,9 @@ M2M = {
 def random_cases(institution_a, institution_b, keyed, taxonomy):
     keyed(institution_a)
     keyed(institution_b, email="officer@b.example")
-    services.settings_for(institution_a).__class__.all_objects.filter(institution=institution_a).update(
-        share_regional_statistics=True
-    )
+    selectors.case_settings_get(institution=institution_a).__class__.all_objects.filter(
+        institution=institution_a
+    ).update(share_regional_statistics=True)
     rng = random.Random(5)
     truth = []
     taxonomies = {name: list(model.objects.all()) for name, (_f, model) in M2M.items()}
@@ -105,7 +105,7 @@ def test_explicit_period_sharing(client, random_cases, make_member):
     assert got == b_2023
     client.post(f"/{b.slug}/cases/statistics/sharing/", {"year": "2023", "action": "unshare"})
     assert regional() == before
-    actions = set(services.access_entries(b).values_list("action", flat=True))
+    actions = set(selectors.access_entries(b).values_list("action", flat=True))
     assert {"cases.statistics.shared", "cases.statistics.unshared"} <= actions
     # A case officer cannot decide this.
     officer = make_member(b, Role.CASE_OFFICER, email="co@b.example")
@@ -253,3 +253,48 @@ def test_gender_statistics_match_the_cases(verified_cases):
         for r in selectors.case_statistics(institution=a, group_by="gender", min_cell=1)
     }
     assert got == dict(expected_cells)
+
+
+def test_a_violation_type_a_regional_admin_adds_counts_by_its_sdg_act(institution_a, keyed, taxonomy):
+    """The act is data on the taxonomy: a new code counts once its act is set, and no code names it anywhere."""
+    from cases.models import Case
+
+    keyed(institution_a)
+    new = ViolationType.objects.create(code="extrajudicial-execution", label="Extrajudicial execution")
+    span = {"date_from": datetime.date(2025, 1, 1), "date_to": datetime.date(2025, 12, 31)}
+
+    def verified_case(violation):
+        case, _code = services.case_submit(
+            institution=institution_a,
+            clear={"incident_date": datetime.date(2025, 5, 1), "violation_types": [violation], "affected_count": 3},
+            private={"affected_names": "x"},
+            consents={"statistics": "yes"},
+            consent_wording={},
+            language="en",
+        )
+        Case.objects.for_institution(institution_a).filter(pk=case.pk).update(
+            status="action", verified_at=case.received_at
+        )
+
+    verified_case(new)
+    assert selectors.sdg_16_10_1(institution=institution_a, **span).total == 0  # no act set: not counted
+    new.sdg_16101, new.sdg_16101_act = True, "killing"
+    new.save()
+    result = selectors.sdg_16_10_1(institution=institution_a, **span)
+    assert result.total == 3 and result.cases == 1 and result.by_category["killing"] == 3
+    assert selectors.verified_case_counts(institution=institution_a, group_by="sdg_16_10_1", **span) == {"killing": 1}
+    # A case with the new code and a less serious act counts once, under the most serious.
+    verified_case(ViolationType.objects.get(code="arbitrary-detention"))
+    result = selectors.sdg_16_10_1(institution=institution_a, **span)
+    assert result.by_category["killing"] == 3 and result.by_category["arbitrary_detention"] == 3
+
+
+def test_the_taxonomy_form_sets_the_sdg_act(client, regional_admin, taxonomy):
+    client.force_login(regional_admin)
+    r = client.post(
+        "/regional/cases/taxonomies/violation-types/new/",
+        {"code": "extrajudicial-execution", "label": "Extrajudicial execution", "description": "",
+         "sdg_16101": "on", "sdg_16101_act": "killing", "order": "30", "is_active": "on"},
+    )  # fmt: skip
+    assert r.status_code == 302, r.content.decode()[:2000]
+    assert ViolationType.objects.get(code="extrajudicial-execution").sdg_16101_act == "killing"

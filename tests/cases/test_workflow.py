@@ -4,57 +4,21 @@ import itertools
 
 import pytest
 
-from cases import services
+from cases import plaintext, selectors, services
 from cases.models import Case, CaseTransition, Outcome, Status, Urgency
 from r2dr.audit import audit_verify
 from tests.cases.conftest import PASSPHRASE
+from tests.cases.helpers import ADMISSIBLE, move, submit, walk_to
 
 pytestmark = pytest.mark.django_db
-
-ADMISSIBLE = {"respondent_type": "state", "within_time_limit": True, "sub_judice": False}
-
-
-def submit(institution, *, urgent=False, names="Ana Defender"):
-    case, _code = services.case_submit(
-        institution=institution,
-        clear={"urgent": urgent},
-        private={"affected_names": names, "narrative": "n"},
-        consents={"statistics": "yes", "un": "yes_named"},
-        consent_wording={"statistics": "w", "un": "w"},
-        language="en",
-    )
-    return case
 
 
 @pytest.fixture
 def world(institution_a, keyed, taxonomy):
     officer, _kit = keyed(institution_a)
-    _kr, private = services.unlock(institution=institution_a, user=officer, passphrase=PASSPHRASE)
+    _kr, private = services.keyring_unlock(institution=institution_a, user=officer, passphrase=PASSPHRASE)
     case = submit(institution_a, urgent=True)
-    return institution_a, officer, case, services.case_key_for_officer(case, private)
-
-
-def move(case, key, officer, to, **kw):
-    return services.case_transition(case=case, case_key=key, by=officer, to_status=to, reason=f"why {to}", **kw)
-
-
-def walk_to(case, key, officer, status):
-    """Take a fresh case along the happy path up to `status`."""
-    path = [Status.ASSESSMENT, Status.VERIFICATION, Status.ACTION, Status.CLOSED]
-    for step in path[: path.index(status) + 1] if status != Status.RECEIVED else []:
-        if step == Status.VERIFICATION:
-            move(case, key, officer, step, **ADMISSIBLE)
-        elif step == Status.ACTION:
-            services.source_add(
-                case=case, case_key=key, by=officer, kind="witness", reliability="reliable", description="w"
-            )
-            move(case, key, officer, step, reasonable_grounds=True)
-        elif step == Status.CLOSED:
-            move(case, key, officer, step, outcome=Outcome.RESOLVED)
-        else:
-            move(case, key, officer, step)
-    case.refresh_from_db()
-    return case
+    return institution_a, officer, case, plaintext.case_key_for_officer(case, private)
 
 
 def test_happy_path_records_who_when_why_and_verifies(world):
@@ -71,10 +35,10 @@ def test_happy_path_records_who_when_why_and_verifies(world):
         ("action", "closed"),
     ]
     assert all(s.by == officer and s.at for s in steps)
-    assert services.transition_reason(case, key, steps[0]) == "why assessment"
+    assert plaintext.transition_reason(case, key, steps[0]) == "why assessment"
     assert b"why" not in bytes(steps[0].reason)  # encrypted at rest
     assert steps[1].respondent_type == "state" and steps[2].reasonable_grounds is True
-    actions = set(services.access_entries(institution).values_list("action", flat=True))
+    actions = set(selectors.access_entries(institution).values_list("action", flat=True))
     assert {"cases.transition.assessment", "cases.transition.closed", "cases.source_added"} <= actions
     assert audit_verify(institution=institution)[0]
 
@@ -170,7 +134,7 @@ def test_triage_urgency_and_repeat_flag(world):
     services.case_triage(case=case, by=officer, urgency=Urgency.ROUTINE, repeat_attack=True)
     case.refresh_from_db()
     assert case.urgency == Urgency.ROUTINE and not case.urgent and case.repeat_attack
-    assert "cases.triaged" in set(services.access_entries(institution).values_list("action", flat=True))
+    assert "cases.triaged" in set(selectors.access_entries(institution).values_list("action", flat=True))
 
 
 def test_response_timer(world):

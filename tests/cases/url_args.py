@@ -3,6 +3,7 @@ encrypted private text."""
 
 from django.test import override_settings
 
+from cases import plaintext
 from tests.url_args import World, url_arg
 
 FAST_KDF = {"R2DR_KDF_OPSLIMIT": 1, "R2DR_KDF_MEMLIMIT": 8192 * 8}
@@ -66,12 +67,12 @@ def _attachment_id(world: World):
     # The attachment's key is wrapped with the case key; the factory opens the case key through the receipt-free
     # officer path is not needed: re-create a case key wrap by sealing via the service helper.
     with override_settings(**FAST_KDF):
-        _kr, private = services.unlock(institution=world.b, user=_officer, passphrase="matrix passphrase")
-    case_key = services.case_key_for_officer(case, private)
-    services._attach(
-        case,
-        case_key,
-        [services.EncryptedUpload(name, key, f"{world.sentinel}.pdf", "application/pdf", "pdf", 20, "0" * 64)],
+        _kr, private = services.keyring_unlock(institution=world.b, user=_officer, passphrase="matrix passphrase")
+    case_key = plaintext.case_key_for_officer(case, private)
+    services.attachments_add(
+        case=case,
+        case_key=case_key,
+        uploads=[services.EncryptedUpload(name, key, f"{world.sentinel}.pdf", "application/pdf", "pdf", 20, "0" * 64)],
     )
     return CaseAttachment.objects.for_institution(world.b).filter(case=case).latest("pk").pk
 
@@ -112,10 +113,10 @@ def _intervention_id(world: World):
     case = _b_case(world)
     officer, _okey = _b_keys(world)
     with override_settings(**FAST_KDF):
-        _kr, private = services.unlock(institution=world.b, user=officer, passphrase="matrix passphrase")
+        _kr, private = services.keyring_unlock(institution=world.b, user=officer, passphrase="matrix passphrase")
     return services.intervention_save(
         case=case,
-        case_key=services.case_key_for_officer(case, private),
+        case_key=plaintext.case_key_for_officer(case, private),
         by=officer,
         kind="letter",
         status="sent",

@@ -249,6 +249,7 @@ def test_changing_what_an_institution_shares_drops_the_precomputed_release(
 
     from django.core.cache import cache
 
+    from cases import selectors as case_selectors
     from cases import services as case_services
 
     head = make_member(institution_a, Role.INSTITUTION_HEAD)
@@ -269,7 +270,7 @@ def test_changing_what_an_institution_shares_drops_the_precomputed_release(
         assert case_release.regional_case_release_key() != key
         assert services.regional_case_release_serve() != "a release"
     key = cache_a_release()
-    settings_row = case_services.settings_for(institution_a)
+    settings_row = case_selectors.case_settings_get(institution=institution_a)
     settings_row.share_regional_statistics = True
     settings_row.save()
     assert case_release.regional_case_release_key() != key

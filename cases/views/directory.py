@@ -11,12 +11,23 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cases.models import DefenderGroup, PerpetratorType, ProtectionMechanism, Right, ViolationType
+from cases import services
+from cases.models import (
+    DefenderGroup,
+    PerpetratorType,
+    ProtectionMechanism,
+    Right,
+    ViolationType,
+)
 from r2dr import permissions as scope
 from r2dr.roles import Role
 
 TAXONOMIES = {
-    "violation-types": (ViolationType, gettext_lazy("Violation types"), ["code", "label", "description", "sdg_16101"]),
+    "violation-types": (
+        ViolationType,
+        gettext_lazy("Violation types"),
+        ["code", "label", "description", "sdg_16101", "sdg_16101_act"],
+    ),
     "defender-groups": (DefenderGroup, gettext_lazy("Defender groups"), ["code", "label", "description"]),
     "perpetrator-types": (PerpetratorType, gettext_lazy("Perpetrator types"), ["code", "label", "kind", "description"]),
     "rights": (Right, gettext_lazy("Rights concerned"), ["code", "label", "declaration_articles", "description"]),
@@ -26,7 +37,11 @@ TAXONOMIES = {
         ["name", "description", "url", "contact", "urgent"],
     ),
 }
+
+
 TRANSLATED = {"label", "description", "name"}
+
+
 DIRECTORY_ROLES = (Role.CASE_OFFICER, Role.INSTITUTION_ADMIN, Role.INSTITUTION_HEAD)
 
 
@@ -90,7 +105,7 @@ def taxonomy_edit(request, taxonomy, term_id=None):
         instance = get_object_or_404(qs, pk=term_id)
     form = _form_class(model, fields)(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        services.taxonomy_term_save(term=form.save(commit=False))
         messages.success(request, _("Saved."))
         return redirect("cases_taxonomy_index")
     return render(request, "cases/taxonomy_edit.html", {"form": form, "title": title, "instance": instance})
@@ -112,9 +127,7 @@ def directory(request, institution_slug, mechanism_id=None):
     _model, _title, fields = TAXONOMIES["mechanisms"]
     form = _form_class(ProtectionMechanism, fields)(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
-        obj = form.save(commit=False)
-        obj.institution = institution
-        obj.save()
+        services.protection_mechanism_save(mechanism=form.save(commit=False), institution=institution)
         messages.success(request, _("Saved."))
         return redirect("cases_directory", institution_slug=institution.slug)
     return render(

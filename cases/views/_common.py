@@ -1,0 +1,164 @@
+"""What the cases views share: cache headers, the encrypting upload handler, the staff page frame, and the
+decorators that load a case the officer may see and hand the view the unlocked institution key."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_cache_control
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+
+from cases import intake, plaintext, selectors, unlock
+from cases.intake_flow import Page
+from cases.models import Case
+from r2dr.roles import Role
+
+StrOrPromise = str | Promise
+
+KEY_ROLES = (Role.CASE_OFFICER, Role.INSTITUTION_HEAD)
+
+
+def no_store(view):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        patch_cache_control(response, no_store=True, no_cache=True, must_revalidate=True, private=True, max_age=0)
+        response["Pragma"] = "no-cache"
+        response["Expires"] = "0"
+        return response
+
+    return wrapper
+
+
+def encrypting_uploads(view):
+    """Install the encrypting upload handler before anything parses the body; check CSRF afterwards (the
+    CSRF middleware would otherwise read request.POST first, with Django's default handlers)."""
+    protected = csrf_protect(view)
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.method == "POST":
+            request.upload_handlers = [intake.EncryptingUploadHandler(request)]
+        return protected(request, *args, **kwargs)
+
+    return csrf_exempt(wrapper)
+
+
+def request_uploads(request, field="files"):
+    """(accepted EncryptedFiles, error messages) from this request's upload field."""
+    accepted, errors = [], []
+    reasons = {
+        "type": _("“%(name)s” was not accepted: only images (JPEG, PNG, GIF, WebP), PDF, audio and video files."),
+        "size": _("“%(name)s” is larger than the limit of %(mb)d MB."),
+        "count": _("“%(name)s” was not accepted: at most %(n)d files at a time."),
+        "empty": _("“%(name)s” is empty."),
+        "interrupted": _("“%(name)s” did not arrive completely."),
+    }
+    for f in request.FILES.getlist(field):
+        if not isinstance(f, intake.EncryptedFile):  # never accept a file that bypassed encryption
+            continue
+        if f.rejected:
+            errors.append(
+                reasons.get(f.rejected, reasons["type"])
+                % {"name": f.name, "mb": intake.max_file_bytes() // (1024 * 1024), "n": intake.max_files()}
+            )
+        else:
+            accepted.append(f)
+    return accepted, errors
+
+
+def unlock_redirect(request):
+    url = reverse("cases_unlock", kwargs={"institution_slug": request.institution.slug})
+    return redirect(f"{url}?next={request.path}")
+
+
+def staff_render(request, template, context):
+    context.setdefault("unlocked", unlock.is_unlocked(request, request.institution))
+    return render(request, template, context)
+
+
+def case_or_404(request, case_id):
+    return get_object_or_404(selectors.cases_visible_to(request.institution, request.user), pk=case_id)
+
+
+def inbox_url(institution, query: str = "") -> str:
+    url = reverse("cases_list", kwargs={"institution_slug": institution.slug})
+    return f"{url}?{query}" if query else url
+
+
+def inbox_filters(request, form) -> dict:
+    if not form.is_valid():
+        return {}
+    c = form.cleaned_data
+    filters = {
+        "status": c["status"],
+        "urgency": c["urgency"],
+        "violation_type": c["violation_type"],
+        "defender_group": c["defender_group"],
+        "received_from": c["received_from"],
+        "received_to": c["received_to"],
+        "incident_from": c["incident_from"],
+        "incident_to": c["incident_to"],
+        "repeat_attack": c["repeat_attack"],
+        "escalated": c["escalated"],
+        "overdue": c["overdue"],
+    }
+    assigned = c["assigned"]
+    if assigned == "none":
+        filters["unassigned"] = True
+    elif assigned == "me":
+        filters["assigned_to"] = request.user.pk
+    elif assigned:
+        filters["assigned_to"] = int(assigned)
+    return filters
+
+
+def page_response(request: HttpRequest, page: Page) -> HttpResponse:
+    return render(request, page.template, page.context, status=page.status)
+
+
+def unlocked(view: Callable | None = None, *, message: StrOrPromise = "") -> Callable:
+    """The view gets `private=` (the unlocked institution private key); a locked officer is sent to unlock first,
+    with `message` shown when given."""
+
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            private = unlock.private_key(request, request.institution)
+            if private is None:
+                if message:
+                    messages.error(request, message)
+                return unlock_redirect(request)
+            return view(request, *args, private=private, **kwargs)
+
+        return wrapper
+
+    return decorate(view) if view is not None else decorate
+
+
+def unlocked_case(view: Callable) -> Callable:
+    """Load the case (`case_id`) among those this officer may see (404 otherwise, restricted cases included), then
+    require the unlocked key: the view gets `case=`, `private=` (institution key) and `key=` (the case key)."""
+
+    @wraps(view)
+    def wrapper(request, *args, case_id, **kwargs):
+        case: Case = case_or_404(request, case_id)
+        private = unlock.private_key(request, request.institution)
+        if private is None:
+            return unlock_redirect(request)
+        key = plaintext.case_key_for_officer(case, private)
+        return view(request, *args, case=case, private=private, key=key, **kwargs)
+
+    return wrapper
+
+
+def submitter_followup_url(request: HttpRequest, case: Case) -> str:
+    """Where an identified submitter reads an update (with their receipt code): the institution's follow-up page."""
+    return request.build_absolute_uri(reverse("cases_followup", kwargs={"institution_slug": case.institution.slug}))
