@@ -247,15 +247,16 @@ class Outcome(models.TextChoices):
 
 # The workflow, following NHRI complaint handling: received -> assessment -> verification -> action -> closed. A case
 # can be closed from assessment (not admissible, withdrawn) or verification (no reasonable grounds, withdrawn);
-# nothing leaves "closed" and no step is skipped.
-TRANSITIONS = {
+# nothing leaves "closed" and no step is skipped. Keyed by plain strings because they are looked up with the status
+# as stored (a str); a Status member hashes and compares as its value, so either finds the entry.
+TRANSITIONS: dict[str, set[str]] = {
     Status.RECEIVED: {Status.ASSESSMENT},
     Status.ASSESSMENT: {Status.VERIFICATION, Status.CLOSED},
     Status.VERIFICATION: {Status.ACTION, Status.CLOSED},
     Status.ACTION: {Status.CLOSED},
     Status.CLOSED: set(),
 }
-CLOSING_OUTCOMES = {
+CLOSING_OUTCOMES: dict[str, set[str]] = {
     Status.ASSESSMENT: {Outcome.INADMISSIBLE, Outcome.WITHDRAWN},
     Status.VERIFICATION: {Outcome.NOT_SUBSTANTIATED, Outcome.WITHDRAWN},
     Status.ACTION: {

@@ -4,17 +4,13 @@ of queries. Readers of encrypted content live in cases/plaintext.py."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from django.contrib.auth.base_user import AbstractBaseUser
-
-
 import datetime
+import hashlib
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q, QuerySet
+from django.contrib.auth.models import User
+from django.db.models import Count, Max, Min, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -62,6 +58,7 @@ from cases.statistics import (  # noqa: F401 - the public statistics selectors o
 from r2dr.audit import audit_entries_for, audit_verify
 from r2dr.models import Institution, Membership
 from r2dr.roles import Role
+from r2dr.tenancy import TenantModel, TenantQuerySet
 
 
 def case_settings_get(*, institution: Institution) -> CaseSettings:
@@ -115,13 +112,13 @@ def mechanisms_for(institution: Institution | None) -> QuerySet:
     return ProtectionMechanism.objects.filter(q, is_active=True).order_by("order", "name")
 
 
-def cases_visible_to(institution: Institution, user: AbstractBaseUser) -> QuerySet:
+def cases_visible_to(institution: Institution, user: User) -> QuerySet:
     """The institution's cases this officer may see: all unrestricted ones, and restricted ones naming them."""
     named = CaseAccess.objects.for_institution(institution).filter(user=user).values("case_id")
     return Case.objects.for_institution(institution).filter(Q(restricted=False) | Q(pk__in=named))
 
 
-def case_list(institution: Institution, user: AbstractBaseUser | None = None) -> QuerySet:
+def case_list(institution: Institution, user: User | None = None) -> QuerySet:
     base = Case.objects.for_institution(institution) if user is None else cases_visible_to(institution, user)
     return (
         base.prefetch_related("violation_types")
@@ -133,12 +130,12 @@ def case_list(institution: Institution, user: AbstractBaseUser | None = None) ->
 def case_inbox(
     *,
     institution: Institution,
-    user: AbstractBaseUser,
+    user: User,
     status: str | None = None,
     urgency: str | None = None,
     violation_type: str | None = None,
     defender_group: str | None = None,
-    assigned_to: AbstractBaseUser | None = None,
+    assigned_to: User | None = None,
     unassigned: bool = False,
     received_from: datetime.date | None = None,
     received_to: datetime.date | None = None,
@@ -194,7 +191,7 @@ def response_overdue_q(now: datetime.datetime | None = None) -> Q:
     return Q(first_response_at__isnull=True) & q
 
 
-def saved_inbox_views(institution: Institution, user: AbstractBaseUser) -> QuerySet:
+def saved_inbox_views(institution: Institution, user: User) -> QuerySet:
     """The officer's own saved inbox views and those shared with the institution's officers."""
     return (
         SavedInboxView.objects.for_institution(institution)
@@ -247,7 +244,7 @@ def accepting_institution_ids() -> set[int]:
     return keyed - closed
 
 
-def interventions_due(*, institution: Institution, user: AbstractBaseUser) -> list:
+def interventions_due(*, institution: Institution, user: User) -> list:
     """Interventions awaiting a response past their due date, on cases this officer may see (reminders)."""
 
     visible = cases_visible_to(institution, user).values("pk")
@@ -259,7 +256,7 @@ def interventions_due(*, institution: Institution, user: AbstractBaseUser) -> li
     )
 
 
-def duplicate_candidates(*, case: Case, user: AbstractBaseUser, limit: int = 20) -> list[dict]:
+def duplicate_candidates(*, case: Case, user: User, limit: int = 20) -> list[dict]:
     """Possible duplicates of `case` the officer may see: the same keyed name digest (exact after normalisation),
     or the same country, an incident within 90 days, a shared violation type and the same perpetrator kind (the
     caller may then compare decrypted names). [{"case": Case, "same_name": bool}]"""
@@ -305,7 +302,7 @@ def cases_due_for_deletion(*, institution: Institution, now: datetime.datetime |
     )
 
 
-def case_statistics_version(*, institution=None) -> str:
+def case_statistics_version(*, institution: Institution | None = None) -> str:
     """A token that changes whenever the published case statistics may have changed: the sharing decisions
     (StatisticsShare rows, CaseSettings.share_regional_statistics and min_cell), duplicate links, and the cases
     that count (consented, dated, not duplicates): their number, ids, incident-date range and latest status
@@ -313,13 +310,8 @@ def case_statistics_version(*, institution=None) -> str:
 
     Cases carry no "modified" timestamp, so an edit that touches none of these (a case's violation types, say)
     leaves the token as it was: a cache keyed by it must still expire."""
-    import hashlib
 
-    from django.db.models import Count, Max, Min, Sum
-
-    from cases.models import CaseLink, StatisticsShare
-
-    def scoped(model):
+    def scoped(model: type[TenantModel]) -> TenantQuerySet:
         return model.objects.regional() if institution is None else model.objects.for_institution(institution)
 
     counted = scoped(Case).filter(consent_statistics=True, incident_date__isnull=False, duplicate_of__isnull=True)

@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from r2dr.models import Institution
-
-if TYPE_CHECKING:
-    from django.contrib.auth.base_user import AbstractBaseUser
-
-
 import logging
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
@@ -35,6 +28,7 @@ from cases.selectors import active_keyring
 from cases.services.access_log import access_log_append
 from cases.services.escalation import case_repeat_attack_detect
 from cases.services.workflow import source_add
+from r2dr.models import Institution
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +56,7 @@ def case_index_names(*, case: Case, case_key: bytes, institution_private: bytes)
 
 
 def case_names_index_pending(
-    *, institution: Institution, institution_private: bytes, by: AbstractBaseUser | None = None, limit: int = 500
+    *, institution: Institution, institution_private: bytes, by: User | None = None, limit: int = 500
 ) -> int:
     """Compute the name digests of cases not yet indexed under the active keyring (new reports, or all of them
     after a key rotation), then run repeat-attack detection for those whose digests match another case. Runs
@@ -105,7 +99,7 @@ def case_names_index_pending(
     return len(indexed)
 
 
-def case_link(*, case: Case, other: Case, kind: str, by: AbstractBaseUser | None) -> None:
+def case_link(*, case: Case, other: Case, kind: str, by: User | None) -> None:
     """Link two cases of the same institution. kind "duplicate": `case` duplicates `other` and leaves the
     statistics; nothing is deleted, every source stays on its case."""
     if case.institution_id != other.institution_id or case.pk == other.pk:
@@ -125,7 +119,7 @@ class MergeRefused(Exception):
     pass
 
 
-def case_merge(*, duplicate: Case, into: Case, by: AbstractBaseUser | None, institution_private: bytes) -> int:
+def case_merge(*, duplicate: Case, into: Case, by: User | None, institution_private: bytes) -> int:
     """Merge `duplicate` into the main case `into`: every source of the duplicate is copied to the main case
     (re-encrypted under its key) with the duplicate's account as one more source, the two are linked, the
     duplicate is closed as "merged" and leaves the statistics. Nothing is deleted: the duplicate keeps its messages,

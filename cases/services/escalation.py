@@ -5,18 +5,11 @@ key to show anything."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from r2dr.models import Institution
-
-if TYPE_CHECKING:
-    from django.contrib.auth.base_user import AbstractBaseUser
-
-
 import datetime
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.core.mail import send_mail, send_mass_mail
 from django.db import transaction
 from django.db.models import Q
@@ -37,7 +30,7 @@ from cases.models import (
 )
 from cases.services.access_log import AUDIT_PREFIX, access_log_append
 from r2dr.audit import audit_append
-from r2dr.models import Membership
+from r2dr.models import Institution, Membership
 from r2dr.roles import Role
 
 ESCALATION_URGENT = "urgent"
@@ -67,9 +60,7 @@ def _head_emails(institution: Institution) -> list[str]:
     return sorted(set(users.values_list("email", flat=True)))
 
 
-def case_escalate(
-    *, case: Case, by: AbstractBaseUser | None = None, reason: str, head_emails: list[str] | None = None
-) -> bool:
+def case_escalate(*, case: Case, by: User | None = None, reason: str, head_emails: list[str] | None = None) -> bool:
     """Escalate a case to the institution head(s) once: sets escalated_at, audits, e-mails (reference only).
     `head_emails` lets a batch look the heads up once. Returns False when it was already escalated."""
     with transaction.atomic():
@@ -105,7 +96,7 @@ def case_escalate(
     return True
 
 
-def case_repeat_attack_detect(*, case: Case, by: AbstractBaseUser | None = None) -> list[Case]:
+def case_repeat_attack_detect(*, case: Case, by: User | None = None) -> list[Case]:
     """Other cases naming the same person or organisation (same keyed name digest) whose incident lies more than
     REPEAT_ATTACK_GAP_DAYS away (closer ones are possible duplicates, for officers to judge): both cases are
     flagged as repeat attacks, linked, and this case is escalated unless it is closed. Digests exist only once an

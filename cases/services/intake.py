@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from r2dr.models import Institution
-
-if TYPE_CHECKING:
-    from django.contrib.auth.base_user import AbstractBaseUser
-
-
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.contrib.auth.models import User
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import translation
@@ -41,6 +34,7 @@ from cases.plaintext import case_private
 from cases.selectors import active_keyring
 from cases.services.escalation import ESCALATION_URGENT, case_escalate
 from cases.services.keys import KeysNotReady
+from r2dr.models import Institution
 
 
 @dataclass
@@ -117,9 +111,14 @@ def case_submit(
     if keyring is None:
         raise KeysNotReady
     code = crypto.new_receipt_code()
-    lookup = crypto.receipt_lookup(crypto.normalise_receipt(code))
+    normalised = crypto.normalise_receipt(code)
+    if normalised is None:
+        # A fresh code always has the right number of digits: reaching this means the generator broke, and a case
+        # saved with it could never be followed up.
+        raise RuntimeError("a new receipt code does not normalise")
+    lookup = crypto.receipt_lookup(normalised)
     case_key = crypto.new_key()
-    wrapped = crypto.wrap_with_secret(crypto.normalise_receipt(code), case_key, aad_receipt(lookup))
+    wrapped = crypto.wrap_with_secret(normalised, case_key, aad_receipt(lookup))
     m2m = {name: clear.pop(name, []) for name in ("violation_types", "defender_groups", "perpetrator_types", "rights")}
     clear = dict(clear)
     urgency = clear.pop("urgency", None) or (Urgency.URGENT if clear.get("urgent") else Urgency.ROUTINE)
@@ -159,7 +158,7 @@ def message_add(
     case_key: bytes,
     direction: str,
     body: str,
-    author: AbstractBaseUser | None = None,
+    author: User | None = None,
     uploads: Iterable[EncryptedUpload] = (),
     by_submitter: bool | None = None,
 ) -> CaseMessage:

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from django.contrib.auth.base_user import AbstractBaseUser
-
-
 import json
+from typing import Any
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -39,7 +35,7 @@ INTERVENTION_TEXT_FIELDS = ("addressee", "details", "response", "outcome")
 
 
 def intervention_save(
-    *, case: Case, case_key: bytes, by: AbstractBaseUser | None, intervention: Intervention | None = None, **fields: Any
+    *, case: Case, case_key: bytes, by: User | None, intervention: Intervention | None = None, **fields: Any
 ) -> Intervention:
     """Create or update an intervention. A referral to a protection organisation needs the submitter's protection
     consent in force and a mechanism from the directory; urgent appeals need the UN consent."""
@@ -54,7 +50,7 @@ def intervention_save(
             raise InterventionRefused(_("Choose the protection organisation from the directory."))
     with transaction.atomic():
         created = intervention is None
-        if created:
+        if intervention is None:
             intervention = Intervention(institution=case.institution, case=case, created_by=by)
             old_text = {}
         else:

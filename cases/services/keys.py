@@ -2,14 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from r2dr.models import Institution
-
-if TYPE_CHECKING:
-    from django.contrib.auth.base_user import AbstractBaseUser
-
-
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -28,13 +21,14 @@ from cases.models import (
 from cases.plaintext import officer_private_key
 from cases.selectors import active_grant, active_keyring, officer_key_for
 from cases.services.access_log import access_log_append
+from r2dr.models import Institution
 
 
 class KeysNotReady(Exception):
     """The institution has not set up its case keys yet."""
 
 
-def officer_key_create(*, institution: Institution, user: AbstractBaseUser, passphrase: str) -> OfficerKey:
+def officer_key_create(*, institution: Institution, user: User, passphrase: str) -> OfficerKey:
     """Generate the officer's key pair; keep the private half only wrapped under their case passphrase."""
     if officer_key_for(institution, user):
         raise ValueError("This officer already has a key")
@@ -60,14 +54,14 @@ def officer_passphrase_change(*, officer_key: OfficerKey, old: str, new: str) ->
 
 
 @transaction.atomic
-def officer_key_replace(*, institution: Institution, user: AbstractBaseUser) -> None:
+def officer_key_replace(*, institution: Institution, user: User) -> None:
     """For an officer who forgot their passphrase: drop their key and its grants; a colleague grants the new key."""
     OfficerKey.objects.for_institution(institution).filter(user=user).delete()
     access_log_append(institution=institution, user=user, action="key_replaced")
 
 
 @transaction.atomic
-def keyring_setup(*, institution: Institution, by: AbstractBaseUser | None, officer_key: OfficerKey) -> str:
+def keyring_setup(*, institution: Institution, by: User | None, officer_key: OfficerKey) -> str:
     """Create the institution's first key pair and its recovery kit; grant it to `officer_key`.
 
     Returns the recovery kit text, which is shown once and never stored."""
@@ -87,28 +81,28 @@ def keyring_setup(*, institution: Institution, by: AbstractBaseUser | None, offi
         institution=institution,
         keyring=keyring,
         officer_key=officer_key,
-        sealed_private=crypto.seal(officer_key.public_key, private),
+        sealed_private=crypto.seal(bytes(officer_key.public_key), private),
         granted_by=by,
     )
     access_log_append(institution=institution, user=by, action=AccessAction.SETUP, detail="version 1")
     return kit_text
 
 
-def keyring_unlock(*, institution: Institution, user: AbstractBaseUser, passphrase: str) -> tuple[int, bytes]:
+def keyring_unlock(*, institution: Institution, user: User, passphrase: str) -> tuple[int, bytes]:
     """(keyring id, institution private key) for an officer holding an active grant; DecryptionError otherwise."""
     officer_key = officer_key_for(institution, user)
     grant = active_grant(institution, officer_key)
-    if grant is None:
+    if officer_key is None or grant is None:
         raise crypto.DecryptionError("no active grant")
     officer_private = officer_private_key(officer_key, passphrase)
-    private = crypto.unseal(officer_private, grant.sealed_private)
+    private = crypto.unseal(officer_private, bytes(grant.sealed_private))
     access_log_append(institution=institution, user=user, action=AccessAction.UNLOCK)
     return grant.keyring_id, private
 
 
 @transaction.atomic
 def key_grant_create(
-    *, institution: Institution, by: AbstractBaseUser | None, institution_private: bytes, officer_key: OfficerKey
+    *, institution: Institution, by: User | None, institution_private: bytes, officer_key: OfficerKey
 ) -> KeyGrant:
     keyring = active_keyring(institution)
     if keyring is None or crypto.public_of(institution_private) != bytes(keyring.public_key):
@@ -120,7 +114,7 @@ def key_grant_create(
         institution=institution,
         keyring=keyring,
         officer_key=officer_key,
-        sealed_private=crypto.seal(officer_key.public_key, institution_private),
+        sealed_private=crypto.seal(bytes(officer_key.public_key), institution_private),
         granted_by=by,
     )
     access_log_append(
@@ -131,7 +125,7 @@ def key_grant_create(
 
 @transaction.atomic
 def key_grant_revoke(
-    *, institution: Institution, by: AbstractBaseUser | None, institution_private: bytes, grant: KeyGrant
+    *, institution: Institution, by: User | None, institution_private: bytes, grant: KeyGrant
 ) -> tuple[Keyring, bytes]:
     """Revoke a grant and rotate the institution key pair: every case key is re-sealed to the new public key,
     every remaining officer and the recovery kit get the new private key. Returns (new keyring, new private)."""
@@ -188,9 +182,7 @@ def key_grant_revoke(
 
 
 @transaction.atomic
-def key_grant_recover(
-    *, institution: Institution, by: AbstractBaseUser | None, kit_text: str, officer_key: OfficerKey
-) -> KeyGrant:
+def key_grant_recover(*, institution: Institution, by: User | None, kit_text: str, officer_key: OfficerKey) -> KeyGrant:
     """Open the institution key with the offline recovery kit and grant it to `officer_key`."""
     keyring = active_keyring(institution)
     if keyring is None:
@@ -198,7 +190,7 @@ def key_grant_recover(
     kit_private = crypto.kit_private_key(kit_text)
     if crypto.public_of(kit_private) != bytes(keyring.recovery_public_key):
         raise crypto.DecryptionError("this kit belongs to another institution or key")
-    private = crypto.unseal(kit_private, keyring.recovery_sealed_private)
+    private = crypto.unseal(kit_private, bytes(keyring.recovery_sealed_private))
     keyring.grants.filter(officer_key=officer_key, revoked_at__isnull=True).update(revoked_at=timezone.now())
     grant = KeyGrant.objects.create(
         institution=institution,

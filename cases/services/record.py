@@ -2,14 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from r2dr.models import Institution
-
-if TYPE_CHECKING:
-    from django.contrib.auth.base_user import AbstractBaseUser
-
-
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from cases.models import (
@@ -23,12 +16,13 @@ from cases.services.duplicates import case_names_index_pending
 from cases.services.escalation import case_repeat_attack_detect
 from cases.services.intake import case_submit
 from cases.services.workflow import source_add
+from r2dr.models import Institution
 
 
 def case_record(
     *,
     institution: Institution,
-    by: AbstractBaseUser | None,
+    by: User | None,
     institution_private: bytes,
     clear: dict,
     private: dict,

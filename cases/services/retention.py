@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from django.contrib.auth.base_user import AbstractBaseUser
-
-
+from django.contrib.auth.models import User
 from django.core.files.storage import default_storage
 from django.db import transaction
 
@@ -23,7 +18,7 @@ class OnLegalHold(Exception):
     pass
 
 
-def case_legal_hold(*, case: Case, by: AbstractBaseUser | None, hold: bool) -> None:
+def case_legal_hold(*, case: Case, by: User | None, hold: bool) -> None:
     with transaction.atomic():
         Case.objects.for_institution(case.institution).filter(pk=case.pk).update(legal_hold=hold)
         access_log_append(
@@ -31,7 +26,7 @@ def case_legal_hold(*, case: Case, by: AbstractBaseUser | None, hold: bool) -> N
         )
 
 
-def case_delete(*, case: Case, by: AbstractBaseUser | None = None) -> None:
+def case_delete(*, case: Case, by: User | None = None) -> None:
     """Delete a case for good: its rows (consents, messages, files, workflow, sources, interventions, name digests,
     links, the sealed and receipt-wrapped keys on the row itself) and its encrypted files. The audit log keeps only
     the opaque reference. Files are removed after the commit, so a rollback never leaves rows without files."""
@@ -47,7 +42,7 @@ def case_delete(*, case: Case, by: AbstractBaseUser | None = None) -> None:
             institution=institution, action=f"{AUDIT_PREFIX}deleted", actor=by, object_type="case", object_ref=reference
         )
 
-        def remove_files():
+        def remove_files() -> None:
             for name in names:
                 default_storage.delete(name)
 

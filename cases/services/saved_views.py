@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from cases.models import SavedInboxView
 from r2dr.models import Institution
 
-if TYPE_CHECKING:
-    from django.contrib.auth.base_user import AbstractBaseUser
-
 
 @transaction.atomic
 def saved_inbox_view_save(
-    *, institution: Institution, user: AbstractBaseUser, name: str, query: str, shared: bool
+    *, institution: Institution, user: User, name: str, query: str, shared: bool
 ) -> SavedInboxView:
     """Save (or overwrite, by name) the officer's view; `query` must come from a validated InboxFilterForm."""
     view, _created = SavedInboxView.objects.for_institution(institution).update_or_create(

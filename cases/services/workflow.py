@@ -4,14 +4,8 @@ handling), sources, triage, assignment, restriction and regional sharing of stat
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
-from r2dr.models import Institution
-
-if TYPE_CHECKING:
-    from django.contrib.auth.base_user import AbstractBaseUser
-
-
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -39,7 +33,7 @@ from cases.models import (
 from cases.services.access_log import AUDIT_PREFIX, access_log_append
 from cases.services.escalation import ESCALATION_REPEAT, ESCALATION_URGENT, case_escalate
 from r2dr.audit import audit_append
-from r2dr.models import Membership
+from r2dr.models import Institution, Membership
 from r2dr.roles import Role
 
 
@@ -51,7 +45,7 @@ def case_transition(
     *,
     case: Case,
     case_key: bytes,
-    by: AbstractBaseUser | None,
+    by: User | None,
     to_status: str,
     reason: str,
     respondent_type: str = "",
@@ -117,7 +111,7 @@ def case_transition(
 
 
 def source_add(
-    *, case: Case, case_key: bytes, by: AbstractBaseUser | None, kind: str, reliability: str, description: str
+    *, case: Case, case_key: bytes, by: User | None, kind: str, reliability: str, description: str
 ) -> CaseSource:
     with transaction.atomic():
         source = CaseSource(institution=case.institution, case=case, kind=kind, reliability=reliability, added_by=by)
@@ -127,9 +121,7 @@ def source_add(
     return source
 
 
-def case_triage(
-    *, case: Case, by: AbstractBaseUser | None, urgency: str | None = None, repeat_attack: bool | None = None
-) -> Case:
+def case_triage(*, case: Case, by: User | None, urgency: str | None = None, repeat_attack: bool | None = None) -> Case:
     """Urgency and the repeat-attack flag: clear, non-identifying fields, no key needed."""
     fields = []
     if urgency is not None and urgency != case.urgency:
@@ -152,9 +144,7 @@ def case_triage(
     return case
 
 
-def cases_assign(
-    *, institution: Institution, case_ids: Iterable[int], officer: AbstractBaseUser | None, by: AbstractBaseUser | None
-) -> int:
+def cases_assign(*, institution: Institution, case_ids: Iterable[int], officer: User | None, by: User | None) -> int:
     """Bulk assignment (officer None = unassign). Only case officers of the institution can be assigned."""
     if (
         officer is not None
@@ -178,7 +168,7 @@ def cases_assign(
     return len(refs)
 
 
-def case_restrict(*, case: Case, by: AbstractBaseUser | None, officers: Iterable[AbstractBaseUser]) -> Case:
+def case_restrict(*, case: Case, by: User, officers: Iterable[User]) -> Case:
     """Limit a case to the named officers (the officer restricting is always named); an empty list lifts the
     restriction. Only case officers of the institution can be named."""
     officer_ids = {u.pk for u in officers}
@@ -206,7 +196,7 @@ def case_restrict(*, case: Case, by: AbstractBaseUser | None, officers: Iterable
     return case
 
 
-def statistics_share(*, institution: Institution, year: int, by: AbstractBaseUser | None, share: bool = True) -> None:
+def statistics_share(*, institution: Institution, year: int, by: User | None, share: bool = True) -> None:
     """Share (or stop sharing) the institution's case statistics of one incident year with the region."""
     with transaction.atomic():
         if share:
