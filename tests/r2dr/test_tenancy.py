@@ -113,6 +113,10 @@ def test_unscoped_queries_are_refused(model):
 @pytest.mark.django_db
 @pytest.mark.parametrize("model", tenant_models(), ids=lambda m: m._meta.label)
 def test_scoped_queries_only_see_their_institution(model, institution_a, institution_b):
+    # Onboarding already made the one-per-institution rows (the case settings): start from none, so each
+    # institution holds exactly the row made here.
+    with scopes_disabled():
+        model._base_manager.filter(institution__in=[institution_a, institution_b]).delete()
     row_a = make_row(model, institution_a)
     row_b = make_row(model, institution_b)
 
