@@ -11,6 +11,7 @@ Screenshots go to test-artifacts/ (`shot(page, name)`).
 import os
 import pathlib
 import shutil
+import time
 
 import pytest
 
@@ -87,9 +88,18 @@ def e2e_login():
         page.get_by_role("button", name="Sign In").click()
         page.wait_for_load_state()
         if totp_secret:
+            # A code typed in the last moments of its 30-second period can reach the server in the next one and be
+            # refused (allauth allows no drift), which made journeys fail at random under load: wait for a fresh
+            # period instead.
+            left = 30 - time.time() % 30
+            if left < 5:
+                time.sleep(left + 0.5)
             page.locator("input[name=code]").fill(totp_now(totp_secret))
             page.get_by_role("button", name="Sign In", exact=True).click()
         page.wait_for_load_state()
+        assert "/accounts/login" not in page.url and "/accounts/2fa/authenticate" not in page.url, (
+            f"sign-in as {email} did not complete: still at {page.url}"
+        )
         return page
 
     return login
