@@ -77,6 +77,11 @@ def indicator_update(*, indicator: Indicator, by: User, data: dict[str, Any]) ->
         raise ValidationError({"rating_rule": problems})
     if data.get("computation") and data["computation"] not in computations.REGISTRY:
         raise ValidationError({"computation": _("Unknown computation.")})
+    return _indicator_fields_save(indicator, data)
+
+
+def _indicator_fields_save(indicator: Indicator, data: dict[str, Any]) -> Indicator:
+    """Copy the editable fields present in `data`, validate and save (the caller holds the transaction)."""
     for field in INDICATOR_EDITABLE_FIELDS:
         if field in data:
             setattr(indicator, field, data[field])
@@ -94,12 +99,7 @@ def indicator_create(*, version: FrameworkVersion, attribute: Attribute, by: Use
     indicator.code = data.pop("code")
     if version.indicators.filter(code=indicator.code).exists():
         raise ValidationError({"code": _("This code is already used in this version.")})
-    for field in INDICATOR_EDITABLE_FIELDS:
-        if field in data:
-            setattr(indicator, field, data[field])
-    indicator.full_clean(exclude=["version", "attribute"])
-    indicator.save()
-    return indicator
+    return _indicator_fields_save(indicator, data)
 
 
 @transaction.atomic
