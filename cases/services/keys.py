@@ -284,9 +284,9 @@ def officer_key_offboard(*, membership: Membership, by: User | None) -> None:
     pair: its private half is sealed at once to each remaining grant holder and to the recovery kit, then
     forgotten, so every report submitted from now on is sealed to a key the former member never held. Cases sealed
     to the old key are re-sealed by the next officer who unlocks (`keyring_unlock`)."""
-    if membership.institution_id is None or membership.role not in KEY_ROLES:
-        return
     institution = membership.institution
+    if institution is None or membership.role not in KEY_ROLES:
+        return
     if Membership.objects.filter(institution=institution, user_id=membership.user_id, role__in=KEY_ROLES).exists():
         return
     officer_key = officer_key_for(institution, membership.user)
