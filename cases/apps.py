@@ -6,9 +6,11 @@ class CasesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from cases.services import case_settings_create
+        from cases.services import case_settings_create, officer_key_offboard
         from cases.tasks import register_schedule
+        from r2dr.offboarding import offboarding_step_register
         from r2dr.onboarding import onboarding_step_register
 
         register_schedule()
         onboarding_step_register(name="cases.settings", step=case_settings_create)
+        offboarding_step_register(name="cases.keys", step=officer_key_offboard)

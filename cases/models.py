@@ -504,6 +504,7 @@ class AccessAction(models.TextChoices):
     SETUP = "setup", _("Set up institution keys")
     PASSPHRASE = "passphrase", _("Changed their case passphrase")
     KEY_REPLACED = "key_replaced", _("Replaced their lost case key")
+    RESEAL = "reseal", _("Re-sealed cases to the new institution key")
 
 
 class CaseTransition(TenantModel):

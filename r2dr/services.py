@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from r2dr.models import Institution, Invitation, Membership, invitation_token_hash
+from r2dr.offboarding import offboarding_steps_run
 from r2dr.onboarding import onboarding_steps_run
 from r2dr.roles import INSTITUTION_ROLES, REGIONAL_ROLES, Role
 
@@ -35,12 +36,15 @@ def membership_grant(*, user: User, role: str, institution: Institution | None) 
 
 
 def membership_revoke(*, membership: Membership, by: User | None) -> None:
+    """End one role of a member (removing the last one removes the member): every offboarding step runs in the
+    same transaction, so nothing the role gave (case key grants, tokens) outlives it."""
     with transaction.atomic():
         if membership.role == Role.INSTITUTION_ADMIN:
             admins = Membership.objects.filter(institution=membership.institution, role=Role.INSTITUTION_ADMIN)
             if admins.count() <= 1:
                 raise ValidationError(_("An institution keeps at least one admin."))
         membership.delete()
+        offboarding_steps_run(membership=membership, by=by)
 
 
 @transaction.atomic

@@ -38,6 +38,7 @@ from cases.services.keys import (
     keyring_setup,
     keyring_unlock,
     officer_key_create,
+    officer_key_offboard,
     officer_key_replace,
     officer_passphrase_change,
 )
@@ -93,6 +94,7 @@ __all__ = [
     "keyring_unlock",
     "message_add",
     "officer_key_create",
+    "officer_key_offboard",
     "officer_key_replace",
     "officer_passphrase_change",
     "protection_mechanism_save",

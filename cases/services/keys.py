@@ -1,6 +1,9 @@
-"""Officer keys, the institution keyring and its grants: setup, unlock, grant, revoke (with rotation), recovery."""
+"""Officer keys, the institution keyring and its grants: setup, unlock, grant, revoke (with rotation), recovery,
+and offboarding (a member who loses every key role loses their key, and the institution key is replaced)."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -21,7 +24,11 @@ from cases.models import (
 from cases.plaintext import officer_private_key
 from cases.selectors import active_grant, active_keyring, officer_key_for
 from cases.services.access_log import access_log_append
-from r2dr.models import Institution
+from r2dr.models import Institution, Membership
+from r2dr.roles import Role
+
+# Roles whose holders may have an officer key and a grant of the institution key.
+KEY_ROLES = (Role.CASE_OFFICER, Role.INSTITUTION_HEAD)
 
 
 class KeysNotReady(Exception):
@@ -88,8 +95,12 @@ def keyring_setup(*, institution: Institution, by: User | None, officer_key: Off
     return kit_text
 
 
+@transaction.atomic
 def keyring_unlock(*, institution: Institution, user: User, passphrase: str) -> tuple[int, bytes]:
-    """(keyring id, institution private key) for an officer holding an active grant; DecryptionError otherwise."""
+    """(keyring id, institution private key) for an officer holding an active grant; DecryptionError otherwise.
+
+    Cases still sealed to a keyring retired by offboarding are re-sealed to the active one here, with the old
+    private keys this officer's grants open, so an unlocked officer reads every case."""
     officer_key = officer_key_for(institution, user)
     grant = active_grant(institution, officer_key)
     if officer_key is None or grant is None:
@@ -97,6 +108,14 @@ def keyring_unlock(*, institution: Institution, user: User, passphrase: str) -> 
     officer_private = officer_private_key(officer_key, passphrase)
     private = crypto.unseal(officer_private, bytes(grant.sealed_private))
     access_log_append(institution=institution, user=user, action=AccessAction.UNLOCK)
+
+    def old_private(keyring: Keyring) -> bytes | None:
+        old_grant = keyring.grants.filter(officer_key=officer_key, revoked_at__isnull=True).first()
+        if old_grant is None or not bytes(old_grant.sealed_private):
+            return None
+        return crypto.unseal(officer_private, bytes(old_grant.sealed_private))
+
+    _retired_keyrings_reseal(institution=institution, by=user, private_of=old_private)
     return grant.keyring_id, private
 
 
@@ -134,6 +153,10 @@ def key_grant_revoke(
         raise crypto.DecryptionError("the unlocked key is not the institution's current key")
     now = timezone.now()
     KeyGrant.objects.for_institution(institution).filter(pk=grant.pk).update(revoked_at=now, revoked_by=by)
+    # Keyrings retired by offboarding and not yet re-sealed still hold this officer's copy of their key.
+    KeyGrant.objects.for_institution(institution).filter(officer_key_id=grant.officer_key_id).exclude(
+        keyring=old
+    ).update(sealed_private=b"", revoked_at=now, revoked_by=by)
     new_private, new_public = crypto.new_keypair()
     version = (Keyring.objects.for_institution(institution).aggregate(v=Max("version"))["v"] or 0) + 1
     Keyring.objects.for_institution(institution).filter(pk=old.pk).update(is_active=False)
@@ -162,7 +185,9 @@ def key_grant_revoke(
     KeyGrant.objects.for_institution(institution).filter(keyring=old).update(sealed_private=b"")
     Keyring.objects.for_institution(institution).filter(pk=old.pk).update(recovery_sealed_private=b"")
     batch = []
-    for case in Case.objects.for_institution(institution).only("pk", "sealed_key", "keyring_id").iterator(2000):
+    # Cases of keyrings retired by offboarding are re-sealed at the next unlock by an officer holding them.
+    cases = Case.objects.for_institution(institution).filter(keyring=old)
+    for case in cases.only("pk", "sealed_key", "keyring_id").iterator(2000):
         case_key = crypto.unseal(institution_private, case.sealed_key)
         case.sealed_key = crypto.seal(new_public, case_key)
         case.keyring = new
@@ -191,6 +216,12 @@ def key_grant_recover(*, institution: Institution, by: User | None, kit_text: st
     if crypto.public_of(kit_private) != bytes(keyring.recovery_public_key):
         raise crypto.DecryptionError("this kit belongs to another institution or key")
     private = crypto.unseal(kit_private, bytes(keyring.recovery_sealed_private))
+
+    def old_private(retired: Keyring) -> bytes | None:
+        sealed = bytes(retired.recovery_sealed_private)
+        return crypto.unseal(kit_private, sealed) if sealed else None
+
+    _retired_keyrings_reseal(institution=institution, by=by, private_of=old_private)
     keyring.grants.filter(officer_key=officer_key, revoked_at__isnull=True).update(revoked_at=timezone.now())
     grant = KeyGrant.objects.create(
         institution=institution,
@@ -203,3 +234,95 @@ def key_grant_recover(*, institution: Institution, by: User | None, kit_text: st
         institution=institution, user=by, action=AccessAction.RECOVER, detail=f"officer {officer_key.user_id}"
     )
     return grant
+
+
+def _retired_keyrings_reseal(
+    *, institution: Institution, by: User | None, private_of: Callable[[Keyring], bytes | None]
+) -> int:
+    """Re-seal to the active keyring every case still sealed to a retired one whose private key `private_of`
+    opens, then wipe that keyring's sealed copies (nothing else needs them). Returns the number of cases moved."""
+    active = Keyring.objects.for_institution(institution).select_for_update().filter(is_active=True).first()
+    if active is None:
+        return 0
+    retired_ids = set(
+        Case.objects.for_institution(institution)
+        .exclude(keyring=active)
+        .order_by()
+        .values_list("keyring_id", flat=True)
+        .distinct()
+    )
+    moved = 0
+    for retired in Keyring.objects.for_institution(institution).filter(pk__in=retired_ids).order_by("version"):
+        old_private = private_of(retired)
+        if old_private is None:
+            continue
+        batch = []
+        cases = Case.objects.for_institution(institution).filter(keyring=retired)
+        for case in cases.only("pk", "sealed_key", "keyring_id").iterator(2000):
+            case.sealed_key = crypto.seal(bytes(active.public_key), crypto.unseal(old_private, case.sealed_key))
+            case.keyring = active
+            batch.append(case)
+        Case.all_objects.bulk_update(batch, ["sealed_key", "keyring"], batch_size=2000)
+        KeyGrant.objects.for_institution(institution).filter(keyring=retired).update(sealed_private=b"")
+        Keyring.objects.for_institution(institution).filter(pk=retired.pk).update(recovery_sealed_private=b"")
+        moved += len(batch)
+        access_log_append(
+            institution=institution,
+            user=by,
+            action=AccessAction.RESEAL,
+            detail=f"version {retired.version} to version {active.version}; {len(batch)} cases",
+        )
+    return moved
+
+
+@transaction.atomic
+def officer_key_offboard(*, membership: Membership, by: User | None) -> None:
+    """Offboarding step: a member left without any key role in the institution loses their officer key and every
+    grant at once, and the institution key pair is replaced without waiting for an unlocked officer.
+
+    The server cannot re-seal existing case keys (it never holds the old private key), but it can make a new key
+    pair: its private half is sealed at once to each remaining grant holder and to the recovery kit, then
+    forgotten, so every report submitted from now on is sealed to a key the former member never held. Cases sealed
+    to the old key are re-sealed by the next officer who unlocks (`keyring_unlock`)."""
+    institution = membership.institution
+    if institution is None or membership.role not in KEY_ROLES:
+        return
+    if Membership.objects.filter(institution=institution, user_id=membership.user_id, role__in=KEY_ROLES).exists():
+        return
+    officer_key = officer_key_for(institution, membership.user)
+    if officer_key is None:
+        return
+    held = KeyGrant.objects.for_institution(institution).filter(officer_key=officer_key, revoked_at__isnull=True)
+    rotate = held.filter(keyring__is_active=True).exists()
+    # Deleting the key removes its wrapped private half and (by cascade) every grant: with a later copy of the
+    # database, the former member's passphrase unwraps nothing.
+    OfficerKey.objects.for_institution(institution).filter(pk=officer_key.pk).delete()
+    detail = f"officer {membership.user_id} left"
+    if rotate:
+        old = Keyring.objects.for_institution(institution).select_for_update().get(is_active=True)
+        new_private, new_public = crypto.new_keypair()
+        version = (Keyring.objects.for_institution(institution).aggregate(v=Max("version"))["v"] or 0) + 1
+        Keyring.objects.for_institution(institution).filter(pk=old.pk).update(is_active=False)
+        new = Keyring.objects.create(
+            institution=institution,
+            version=version,
+            public_key=new_public,
+            recovery_public_key=old.recovery_public_key,
+            recovery_sealed_private=crypto.seal(bytes(old.recovery_public_key), new_private),
+            created_by=by,
+        )
+        remaining = old.grants.filter(revoked_at__isnull=True).select_related("officer_key")
+        KeyGrant.objects.bulk_create(
+            [
+                KeyGrant(
+                    institution=institution,
+                    keyring=new,
+                    officer_key=g.officer_key,
+                    sealed_private=crypto.seal(bytes(g.officer_key.public_key), new_private),
+                    granted_by=by,
+                )
+                for g in remaining
+            ]
+        )
+        detail += f"; version {version}"
+    access_log_append(institution=institution, user=by, action=AccessAction.REVOKE, detail=detail)

@@ -18,11 +18,9 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from cases import intake, plaintext, selectors, unlock
 from cases.intake_flow import Page
 from cases.models import Case
-from r2dr.roles import Role
+from cases.services.keys import KEY_ROLES as KEY_ROLES  # the views check the roles the keys service grants to
 
 StrOrPromise = str | Promise
-
-KEY_ROLES = (Role.CASE_OFFICER, Role.INSTITUTION_HEAD)
 
 
 def no_store(view):
