@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django import forms
+from django.contrib.auth.password_validation import CommonPasswordValidator
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.dates import MONTHS
@@ -358,6 +359,23 @@ class OfficerPassphraseForm(forms.Form):
     passphrase2 = forms.CharField(
         label=_("Repeat it"), max_length=500, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
+
+    def __init__(self, *args, user, **kwargs):
+        """`user` is the officer choosing the passphrase: it may not be their sign-in password."""
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_passphrase(self):
+        passphrase = self.cleaned_data["passphrase"]
+        # The sign-in password travels to the server at every login and sits in password managers and browsers;
+        # reusing it as the passphrase would let whoever learns it also unlock every case.
+        if self.user.check_password(passphrase):
+            raise forms.ValidationError(_("Choose a passphrase different from your sign-in password."))
+        try:
+            CommonPasswordValidator().validate(passphrase)
+        except forms.ValidationError:
+            raise forms.ValidationError(_("This passphrase is too common; choose a few unrelated words.")) from None
+        return passphrase
 
     def clean(self):
         data = super().clean()

@@ -8,3 +8,10 @@ class R2drConfig(AppConfig):
     name = "r2dr"
     verbose_name = _("r2dr platform")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        # Models are loaded only now: the sign-in hook that stamps a session's start, and the beat schedule.
+        from r2dr import sessions  # noqa: F401
+        from r2dr.tasks import register_schedule
+
+        register_schedule()

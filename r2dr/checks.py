@@ -14,3 +14,19 @@ def shared_cache_in_production(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@register(deploy=True)
+def receipt_secret_is_set(app_configs, **kwargs):
+    """Without its own secret, the receipt-code lookup hangs on SECRET_KEY, and rotating that key would cut every
+    defender off from their case."""
+    if not settings.R2DR_RECEIPT_SECRET:
+        return [
+            Warning(
+                "R2DR_RECEIPT_SECRET is unset, so receipt codes depend on SECRET_KEY: rotating it would make "
+                "every receipt code unusable.",
+                hint="Set R2DR_RECEIPT_SECRET to a long random value of its own and never rotate it.",
+                id="r2dr.W002",
+            )
+        ]
+    return []

@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "r2dr.sessions.SessionLifetimeMiddleware",
     "r2dr.middleware.MFARequiredMiddleware",
     "r2dr.permissions.ScopeMiddleware",
 ]
@@ -204,6 +205,13 @@ SESSION_COOKIE_AGE = 60 * 60 * 8
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+# A defender's browser must not keep a dated trace of the public form for a year: the CSRF cookie lives only
+# as long as the browser session (no Expires/Max-Age), for everyone, since the public pages are everyone's.
+CSRF_COOKIE_AGE = None
+# Signed-in sessions end this long after sign-in, however busy (r2dr.sessions.SessionLifetimeMiddleware) ...
+R2DR_SESSION_MAX_HOURS = env.float("R2DR_SESSION_MAX_HOURS", default=12)
+# ... and after this long without a request.
+R2DR_SESSION_IDLE_MINUTES = env.float("R2DR_SESSION_IDLE_MINUTES", default=30)
 
 # --- celery -----------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
@@ -269,6 +277,11 @@ R2DR_PLATFORM_HOST = env.str("R2DR_PLATFORM_HOST", default="the Asia Pacific For
 R2DR_INVITATION_DAYS = 7
 # Server-side secret of the keyed hash that looks up receipt codes (falls back to SECRET_KEY).
 R2DR_RECEIPT_SECRET = env.str("R2DR_RECEIPT_SECRET", default="")
+# Audit checkpoints (r2dr.audit): signed with this key, which must not live in the database (falls back to a
+# key derived from SECRET_KEY), and, when the directory is set, appended to <dir>/<institution-slug>.txt there,
+# ideally a mount the database host cannot write. `audit_verify` reads the last one from that directory.
+R2DR_AUDIT_CHECKPOINT_KEY = env.str("R2DR_AUDIT_CHECKPOINT_KEY", default="")
+R2DR_AUDIT_CHECKPOINT_DIR = env.str("R2DR_AUDIT_CHECKPOINT_DIR", default="")
 # Argon2id cost for receipt codes and case passphrases (libsodium's "moderate" is 3 passes, 256 MiB; r2dr
 # uses 3 passes and 64 MiB so a 2-core server stays responsive under a burst of submissions).
 R2DR_KDF_OPSLIMIT = env.int("R2DR_KDF_OPSLIMIT", default=3)

@@ -108,7 +108,7 @@ def keys_view(request, institution_slug):
             "my_grant": my_key and my_key.pk in granted_ids,
             "grants": grants,
             "ungranted": [k for k in officer_keys if k.pk not in granted_ids and k.user_id in entitled],
-            "passphrase_form": forms.OfficerPassphraseForm(),
+            "passphrase_form": forms.OfficerPassphraseForm(user=request.user),
         },
     )
 
@@ -119,7 +119,7 @@ def keys_view(request, institution_slug):
 @require_POST
 def my_key_create(request, institution_slug):
     institution = request.institution
-    form = forms.OfficerPassphraseForm(request.POST)
+    form = forms.OfficerPassphraseForm(request.POST, user=request.user)
     if selectors.officer_key_for(institution, request.user):
         messages.info(request, _("You already have a case key."))
     elif form.is_valid():
@@ -142,7 +142,9 @@ def my_key_passphrase(request, institution_slug):
     my_key = selectors.officer_key_for(institution, request.user)
     if my_key is None:
         return redirect("cases_keys", institution_slug=institution.slug)
-    form = forms.PassphraseChangeForm(request.POST if request.POST.get("action") == "change" else None)
+    form = forms.PassphraseChangeForm(
+        request.POST if request.POST.get("action") == "change" else None, user=request.user
+    )
     if request.method == "POST" and request.POST.get("action") == "replace":
         if request.POST.get("confirm_replace"):
             services.officer_key_replace(institution=institution, user=request.user)
