@@ -3,9 +3,17 @@ mid-build. Time to recover a stuck report: at most R2DR_REPORT_STALE_SECONDS + R
 (10 min + 1 min by default), then the build itself."""
 
 import datetime
+import os
+import shutil
 import socket
+import subprocess
+import sys
 import time
+import uuid
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
+import kombu.pools
 import pytest
 from django.utils import timezone
 
@@ -13,25 +21,26 @@ from r2dr.celery import app
 from r2dr.roles import Role
 from reports import building, pdf, services, tasks
 from reports.models import ReportKind, ReportRun, RunStatus
+from tests.conftest import skip_or_fail
 
 pytestmark = pytest.mark.django_db
 
 BROKER_DOWN_MESSAGE = "The report could not be queued because the report service is unavailable."
 
 
+def reset_pools():
+    # As Celery does after a fork: the cached connection and producer pools still hold the old broker's sockets.
+    kombu.pools.reset()
+    app._pool = None
+    if "amqp" in app.__dict__:
+        app.amqp._producer_pool = None
+
+
 @pytest.fixture
 def broker_down():
     """The app publishes for real (not eagerly) to a Redis port nothing listens on."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = _free_port()
     saved = app.conf.broker_url, app.conf.task_always_eager
-
-    def reset_pools():
-        # As Celery does after a fork: the cached connection and producer pools still point at the old broker.
-        app._pool = None
-        if "amqp" in app.__dict__:
-            app.amqp._producer_pool = None
 
     app.conf.broker_url, app.conf.task_always_eager = f"redis://127.0.0.1:{port}/0", False
     reset_pools()
@@ -170,3 +179,155 @@ def test_sweep_is_on_the_beat_schedule_and_recovery_is_bounded(settings):
     assert entry["task"] == "reports.tasks.sweep_stuck_runs" and entry["options"]["queue"] == "reports"
     recovery = settings.R2DR_REPORT_STALE_SECONDS + entry["schedule"]
     assert recovery == 11 * 60  # time to recover a stuck report, before its build
+
+
+# --- a real worker, a real Redis that keeps nothing on disk -------------------------------------------------
+
+
+# Longer than one build (the solo worker builds the two runs one after the other), so a run waiting its turn
+# is not taken for lost.
+WORKER_DEADLINE = 8
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class _Services:
+    """A throwaway `redis-server` (no persistence, its own port) and Celery workers reading the test database."""
+
+    def __init__(self, tmp_path, media_root):
+        from django.db import connection
+
+        database_url = os.environ.get("DATABASE_URL", "")
+        if not shutil.which("redis-server") or not database_url.startswith(("postgres", "postgresql")):
+            skip_or_fail("a killed worker needs redis-server and a PostgreSQL DATABASE_URL")
+        self.port = _free_port()
+        self.broker = f"redis://127.0.0.1:{self.port}/0"
+        parts = urlsplit(database_url)
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": urlunsplit(parts._replace(path="/" + connection.settings_dict["NAME"])),
+            "CELERY_BROKER_URL": self.broker,
+            "R2DR_MEDIA_ROOT": str(media_root),
+            "R2DR_REPORT_STALE_SECONDS": str(WORKER_DEADLINE),
+        }
+        self.tmp_path = tmp_path
+        self.redis = None
+        self.worker = None
+
+    def start_redis(self):
+        self.redis = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+            cwd=self.tmp_path,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with socket.socket() as sock:
+                if sock.connect_ex(("127.0.0.1", self.port)) == 0:
+                    return
+            time.sleep(0.05)
+        pytest.fail("redis-server did not start")
+
+    def restart_redis(self):
+        """What a Redis holding nothing on disk does on restart: every queued and unacknowledged message is gone."""
+        self.redis.kill()
+        self.redis.wait()
+        reset_pools()
+        self.start_redis()
+
+    def start_worker(self):
+        name = f"r2dr-stuck-{uuid.uuid4().hex[:8]}@%h"
+        self.worker = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "r2dr", "worker", "-Q", "reports", "--pool=solo",
+             "--loglevel=WARNING", "-n", name, "--without-gossip", "--without-mingle", "--without-heartbeat"],
+            env=self.env,
+            cwd=Path(__file__).resolve().parents[2],
+        )  # fmt: skip
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.worker.poll() is not None:
+                pytest.fail(f"Celery worker exited with {self.worker.returncode}")
+            if app.control.ping(timeout=1):
+                return
+        pytest.fail("Celery worker did not answer a ping within 60 s")
+
+    def kill_worker(self):
+        self.worker.kill()  # SIGKILL: no chance to finish, acknowledge or mark anything
+        self.worker.wait()
+
+    def stop(self):
+        for process in (self.worker, self.redis):
+            if process is not None and process.poll() is None:
+                process.kill()
+                process.wait()
+
+
+@pytest.fixture
+def real_services(transactional_db, tmp_path, settings):
+    services_ = _Services(tmp_path, settings.MEDIA_ROOT)
+    saved = app.conf.broker_url, app.conf.task_always_eager
+    services_.start_redis()
+    app.conf.broker_url, app.conf.task_always_eager = services_.broker, False
+    reset_pools()
+    settings.R2DR_REPORT_STALE_SECONDS = WORKER_DEADLINE
+    yield services_
+    services_.stop()
+    app.conf.broker_url, app.conf.task_always_eager = saved
+    reset_pools()
+
+
+def _wait_for(run, statuses, *, timeout):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        run.refresh_from_db()
+        if run.status in statuses:
+            return run
+        time.sleep(0.01)
+    pytest.fail(f"run stayed {run.status} ({run.failure_reason})")
+
+
+def _sweep_until_done(run, *, period):
+    """Play celery beat: the sweep every `period` seconds until the run is finished."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        tasks.sweep_stuck_runs()
+        run.refresh_from_db()
+        if run.is_finished:
+            return run
+        time.sleep(period)
+    pytest.fail(f"run stayed {run.status} ({run.failure_reason})")
+
+
+@pytest.mark.worker
+def test_killed_worker_and_lost_messages_recover(real_services, regional_admin):
+    """A worker killed mid-build, then Redis restarted empty; and a message lost before any worker took it:
+    both runs are built once the deadline (WORKER_DEADLINE here) passes and the sweep (every 0.5 s here) runs."""
+    real_services.start_worker()
+    run, reused = services.report_request(kind=ReportKind.REGIONAL, by=regional_admin)
+    assert not reused
+    run = _wait_for(run, {RunStatus.RUNNING, RunStatus.DONE}, timeout=60)
+    real_services.kill_worker()
+    run.refresh_from_db()
+    assert run.status == RunStatus.RUNNING, "the build finished before the worker could be killed"
+    killed_at = time.monotonic()
+    real_services.restart_redis()
+    # Lost: queued while no worker runs, then Redis restarts empty.
+    lost, reused = services.report_request(kind=ReportKind.REGIONAL, by=regional_admin, language="th")
+    assert not reused
+    real_services.restart_redis()
+    real_services.start_worker()
+    time.sleep(1)
+    run.refresh_from_db()
+    lost.refresh_from_db()
+    assert (run.status, lost.status) == (RunStatus.RUNNING, RunStatus.QUEUED)  # nothing would ever build them
+    run = _sweep_until_done(run, period=0.5)
+    recovered = time.monotonic() - killed_at
+    lost = _sweep_until_done(lost, period=0.5)
+    assert run.status == lost.status == RunStatus.DONE, (run.failure_reason, lost.failure_reason)
+    assert (run.requeues, run.attempts, lost.requeues, lost.attempts) == (1, 2, 1, 1)
+    print(f"time to recover a report stuck running: {recovered:.1f} s (deadline {WORKER_DEADLINE} s, sweep 0.5 s)")
+    assert recovered < WORKER_DEADLINE + 0.5 + 30
