@@ -218,6 +218,11 @@ CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=CELERY_BROKER_URL or "cache+memory://")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
+# A report run queued or building with no sign of life for this long is re-queued by the sweep (every
+# R2DR_REPORT_SWEEP_SECONDS), at most R2DR_REPORT_MAX_REQUEUES times, then failed; a new request never reuses it.
+R2DR_REPORT_STALE_SECONDS = env.int("R2DR_REPORT_STALE_SECONDS", default=10 * 60)
+R2DR_REPORT_SWEEP_SECONDS = env.int("R2DR_REPORT_SWEEP_SECONDS", default=60)
+R2DR_REPORT_MAX_REQUEUES = 3
 
 # --- security headers -------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -9,12 +9,13 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connections, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -85,6 +86,90 @@ def file_exists(run: ReportRun) -> bool:
     return bool(run.file_path) and (Path(settings.MEDIA_ROOT) / run.file_path).is_file()
 
 
+# --- runs that stopped showing signs of life ---------------------------------------------
+
+
+def report_run_enqueue_failed(*, run_id: int, institution_id: int | None) -> None:
+    """The build of a just-requested run could not be handed to the broker: the run fails with a reason the
+    reports page shows, instead of waiting as `queued` for a message that was never sent."""
+    with transaction.atomic():
+        run = selectors.scoped_runs(institution_id).select_for_update().filter(pk=run_id).first()
+        if run is None or run.status != RunStatus.QUEUED:
+            return
+        with translation.override(run.language):
+            _fail(
+                run,
+                _(
+                    "The report could not be queued because the report service is unavailable. "
+                    "Please try again in a few minutes; if it keeps failing, tell your administrator."
+                ),
+            )
+
+
+def report_runs_stale_requeue() -> list[tuple[int, int | None]]:
+    """The sweep: every run queued or running with no sign of life for `R2DR_REPORT_STALE_SECONDS` is queued
+    again (returned as (run id, institution id) for the caller to publish), or failed with a reason once it was
+    re-queued `R2DR_REPORT_MAX_REQUEUES` times. A re-queued run counts as alive again from now, so two sweeps
+    in a row queue it once; rows another sweep holds are skipped."""
+    due: list[tuple[int, int | None]] = []
+    scopes = [*Institution.objects.values_list("pk", flat=True), None]  # every institution, then the region
+    for scope in scopes:
+        with transaction.atomic():
+            for run in selectors.stuck_runs(selectors.scoped_runs(scope)).select_for_update(skip_locked=True):
+                with translation.override(run.language):
+                    if run.requeues >= settings.R2DR_REPORT_MAX_REQUEUES:
+                        logger.warning("report run %s: stuck after %s re-queues, failed", run.pk, run.requeues)
+                        _fail(
+                            run,
+                            _(
+                                "The report could not be built: the report service stopped before finishing it, "
+                                "%(count)d times. Please request it again; if it fails again, tell your administrator."
+                            )
+                            % {"count": run.requeues + 1},
+                        )
+                        continue
+                    logger.warning("report run %s: no sign of life while %s, re-queued", run.pk, run.status)
+                    run.status = RunStatus.QUEUED
+                    run.requeues += 1
+                    run.heartbeat_at = timezone.now()
+                    run.failure_reason = _("The build stopped before it finished; it has been queued again.")
+                    run.save(update_fields=["status", "requeues", "heartbeat_at", "failure_reason"])
+                due.append((run.pk, scope))
+    return due
+
+
+class _Heartbeat:
+    """While a run builds, a thread marks it alive every fifth of the stale deadline: rendering one PDF may take
+    longer than the deadline, and only a worker that died must look stuck to the sweep."""
+
+    def __init__(self, run_id: int, institution_id: int | None):
+        self.run_id = run_id
+        self.institution_id = institution_id
+        self.interval = settings.R2DR_REPORT_STALE_SECONDS / 5
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._beat, name=f"report-run-{run_id}-heartbeat", daemon=True)
+
+    def __enter__(self) -> _Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _beat(self) -> None:
+        try:
+            while not self._stop.wait(self.interval):
+                selectors.scoped_runs(self.institution_id).filter(pk=self.run_id, status=RunStatus.RUNNING).update(
+                    heartbeat_at=timezone.now()
+                )
+        except Exception:  # noqa: BLE001 - a missed beat must not break the build; the sweep may re-queue it
+            logger.warning("report run %s: heartbeat failed", self.run_id, exc_info=True)
+        finally:
+            # The thread's own connection; the worker's thread keeps its own.
+            connections.close_all()
+
+
 # --- opening a run ------------------------------------------------------------------
 
 
@@ -130,6 +215,7 @@ def report_run_open(
         if existing is not None and (file_exists(existing) or existing.status in (RunStatus.QUEUED, RunStatus.RUNNING)):
             return existing, True
         run = ReportRun.objects.create(
+            heartbeat_at=timezone.now(),
             kind=kind,
             institution=institution,
             cycle_id=cycle_id,
@@ -167,15 +253,15 @@ def report_build(
         if run.status == RunStatus.DONE and file_exists(run):
             return run
         run.status = RunStatus.RUNNING
-        run.started_at = timezone.now()
+        run.started_at = run.heartbeat_at = timezone.now()
         run.finished_at = None
         run.attempts += 1
         run.failure_reason = ""
-        run.save(update_fields=["status", "started_at", "finished_at", "attempts", "failure_reason"])
+        run.save(update_fields=["status", "started_at", "heartbeat_at", "finished_at", "attempts", "failure_reason"])
     institution = Institution.objects.get(pk=institution_id) if institution_id else None
     started = time.monotonic()
     try:
-        with translation.override(run.language):
+        with _Heartbeat(run.pk, institution_id), translation.override(run.language):
             data = _content_for(run, institution)
             version = selectors.data_version(data.version_payload(), language=run.language)
             twin = (

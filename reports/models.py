@@ -59,6 +59,11 @@ class ReportRun(TenantModel):
     scheduled = models.BooleanField(_("built by the nightly schedule"), default=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     started_at = models.DateTimeField(null=True, blank=True)
+    # Last sign of life: when the run was (re)queued, then the worker's beats while it builds. The sweep
+    # (`building.report_runs_stale_requeue`) and reuse go by it, so a message lost with the broker or a worker
+    # killed mid-build cannot keep a run queued or running for good.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    requeues = models.PositiveSmallIntegerField(default=0)
     finished_at = models.DateTimeField(null=True, blank=True)
     # Relative to MEDIA_ROOT; never served by URL, only streamed by a view.
     file_path = models.CharField(max_length=500, blank=True)

@@ -41,8 +41,10 @@ def report_request(
     """Ask for a report. Returns (run, reused).
 
     An identical request whose data has not changed gets the finished run back
-    (its file is reused); a request already queued or being built is not
-    queued twice. Otherwise a new run is queued for the `reports` workers.
+    (its file is reused); a request already queued or being built (and not
+    stuck) is not queued twice. Otherwise a new run is queued for the `reports`
+    workers; when the broker cannot take it, the run is returned failed with a
+    reason to show (outside an enclosing transaction, at once).
     """
     with transaction.atomic():
         run, reused = building.report_run_open(
@@ -56,11 +58,14 @@ def report_request(
         )
         if not reused:
             transaction.on_commit(lambda: _enqueue(run))
+    if not reused and not transaction.get_connection().in_atomic_block:
+        run.refresh_from_db()  # the build may have run (eager) or failed to queue
     return run, reused
 
 
 def _enqueue(run: ReportRun) -> None:
-    tasks.build_report.delay(run.pk, run.institution_id)
+    if not tasks.build_report_publish(run.pk, run.institution_id):
+        building.report_run_enqueue_failed(run_id=run.pk, institution_id=run.institution_id)
 
 
 def regional_case_release_serve() -> Release:

@@ -106,7 +106,9 @@ def national_reports(request, institution_slug):
 
 
 def _announce(request, run, reused):
-    if reused and run.status == "done":
+    if run.status == "failed":
+        messages.error(request, run.failure_reason)
+    elif reused and run.status == "done":
         messages.success(request, _("The data has not changed since this report was built: here is the same file."))
     elif reused:
         messages.info(request, _("This report is already being built."))

@@ -34,6 +34,8 @@ from reports.selectors.runs import (
     results_page,
     reusable_run,
     scoped_runs,
+    stale_cutoff,
+    stuck_runs,
 )
 from reports.selectors.versions import LAYOUT_VERSION, data_version
 
@@ -66,6 +68,8 @@ __all__ = [
     "results_page",
     "round_name",
     "scoped_runs",
+    "stale_cutoff",
+    "stuck_runs",
     "status_counts",
     "status_labels",
     "status_rank",

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
+from django.conf import settings
 from django.db.models import QuerySet
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from r2dr.models import Institution
 from reports.models import ReportKind, ReportRun, ResultsPage, RunStatus
@@ -13,6 +18,23 @@ def scoped_runs(institution_id: int | None) -> QuerySet[ReportRun]:
     if institution_id is None:
         return ReportRun.objects.regional_runs()
     return ReportRun.objects.for_institution(institution_id).filter(kind=ReportKind.NATIONAL)
+
+
+def stale_cutoff() -> datetime:
+    """Queued or running runs with no sign of life since this instant are stuck: their message or worker is gone."""
+    return timezone.now() - timedelta(seconds=settings.R2DR_REPORT_STALE_SECONDS)
+
+
+def _pending(runs: QuerySet[ReportRun]) -> QuerySet[ReportRun]:
+    # created_at stands in for rows queued before runs had a heartbeat.
+    return runs.filter(status__in=[RunStatus.QUEUED, RunStatus.RUNNING]).alias(
+        alive_at=Coalesce("heartbeat_at", "created_at")
+    )
+
+
+def stuck_runs(runs: QuerySet[ReportRun]) -> QuerySet[ReportRun]:
+    """Those of `runs` queued or running with no sign of life for `R2DR_REPORT_STALE_SECONDS`."""
+    return _pending(runs).filter(alive_at__lt=stale_cutoff())
 
 
 def national_runs(*, institution: Institution, limit: int = 20) -> list[ReportRun]:
@@ -45,7 +67,7 @@ def reusable_run(
     language: str,
     version: str,
 ) -> ReportRun | None:
-    """A finished run built from exactly this data, or a queued/running one for the same request."""
+    """A finished run built from exactly this data, or a queued/running one for the same request that is not stuck."""
     qs = (
         ReportRun.objects.for_institution(institution) if institution is not None else ReportRun.objects.regional_runs()
     )
@@ -53,7 +75,8 @@ def reusable_run(
     done = qs.filter(status=RunStatus.DONE, data_version=version).exclude(file_path="").first()
     if done is not None:
         return done
-    return qs.filter(status__in=[RunStatus.QUEUED, RunStatus.RUNNING]).first()
+    # A stuck run is never handed out again: the sweep re-queues it, and this request gets a run of its own.
+    return _pending(qs).filter(alive_at__gte=stale_cutoff()).first()
 
 
 def latest_done_run(*, institution: Institution, cycle_id: int, language: str | None = None) -> ReportRun | None:
