@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import QuerySet
-from django.db.models.functions import Coalesce
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from r2dr.models import Institution
@@ -25,16 +24,20 @@ def stale_cutoff() -> datetime:
     return timezone.now() - timedelta(seconds=settings.R2DR_REPORT_STALE_SECONDS)
 
 
-def _pending(runs: QuerySet[ReportRun]) -> QuerySet[ReportRun]:
-    # created_at stands in for rows queued before runs had a heartbeat.
-    return runs.filter(status__in=[RunStatus.QUEUED, RunStatus.RUNNING]).alias(
-        alive_at=Coalesce("heartbeat_at", "created_at")
-    )
+def _pending(runs: QuerySet[ReportRun], *, alive: bool) -> QuerySet[ReportRun]:
+    """Queued or running runs with (alive) or without a sign of life since the stale cutoff. created_at stands in for
+    rows queued before runs had a heartbeat."""
+    cutoff = stale_cutoff()
+    if alive:
+        seen = Q(heartbeat_at__gte=cutoff) | Q(heartbeat_at__isnull=True, created_at__gte=cutoff)
+    else:
+        seen = Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, created_at__lt=cutoff)
+    return runs.filter(seen, status__in=[RunStatus.QUEUED, RunStatus.RUNNING])
 
 
 def stuck_runs(runs: QuerySet[ReportRun]) -> QuerySet[ReportRun]:
     """Those of `runs` queued or running with no sign of life for `R2DR_REPORT_STALE_SECONDS`."""
-    return _pending(runs).filter(alive_at__lt=stale_cutoff())
+    return _pending(runs, alive=False)
 
 
 def national_runs(*, institution: Institution, limit: int = 20) -> list[ReportRun]:
@@ -76,7 +79,7 @@ def reusable_run(
     if done is not None:
         return done
     # A stuck run is never handed out again: the sweep re-queues it, and this request gets a run of its own.
-    return _pending(qs).filter(alive_at__gte=stale_cutoff()).first()
+    return _pending(qs, alive=True).first()
 
 
 def latest_done_run(*, institution: Institution, cycle_id: int, language: str | None = None) -> ReportRun | None:
