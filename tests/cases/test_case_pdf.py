@@ -2,9 +2,11 @@
 pseudonym, refused when the consent for its purpose says no; restricted cases, locked keys, other institutions,
 and the audit entry of every export."""
 
+import datetime
 import io
 import os
 
+import factory
 import pytest
 from pypdf import PdfReader
 
@@ -12,7 +14,7 @@ from cases import exports, plaintext, selectors, services
 from cases.models import ConsentAnswer, DefenderGroup, PerpetratorType, Right, Status, ViolationType
 from r2dr.roles import Role
 from tests.cases.conftest import PASSPHRASE
-from tests.cases.helpers import unlock_client, walk_to
+from tests.cases.helpers import CaseFactory, unlock_client, walk_to
 
 pytestmark = pytest.mark.django_db
 
@@ -23,22 +25,25 @@ EMAIL = "ayu.canary@example.org"
 PHONE = "+670 7700 1234"
 
 
-def _submit(institution, *, un="yes_anonymised", protection="yes_named"):
-    case, _code = services.case_submit(
-        institution=institution,
-        clear={
+class CanaryCase(CaseFactory):
+    """A case with every identifying field filled with canaries, in three scripts."""
+
+    clear = factory.Dict(
+        {
             "urgent": True,
-            "incident_date": __import__("datetime").date(2025, 3, 14),
+            "incident_date": datetime.date(2025, 3, 14),
             "incident_date_precision": "month",
-            "violation_types": [ViolationType.objects.get(code="judicial-harassment")],
-            "defender_groups": [DefenderGroup.objects.get(code="land-environment")],
+            "violation_types": factory.LazyFunction(lambda: [ViolationType.objects.get(code="judicial-harassment")]),
+            "defender_groups": factory.LazyFunction(lambda: [DefenderGroup.objects.get(code="land-environment")]),
             "perpetrator_kind": "state",
-            "perpetrator_types": [PerpetratorType.objects.get(code="police")],
-            "rights": [Right.objects.get(code="assembly")],
+            "perpetrator_types": factory.LazyFunction(lambda: [PerpetratorType.objects.get(code="police")]),
+            "rights": factory.LazyFunction(lambda: [Right.objects.get(code="assembly")]),
             "gender": "woman",
             "age_group": "30_59",
-        },
-        private={
+        }
+    )
+    private = factory.Dict(
+        {
             "affected_names": NAME,
             "organisation": "CANARY Land Collective",
             "relationship": "",
@@ -52,23 +57,23 @@ def _submit(institution, *, un="yes_anonymised", protection="yes_named"):
             "contact_method": "phone",
             "contact_details": PHONE,
             "submitter_email": EMAIL,
-        },
-        consents={"contact": "yes", "un": un, "protection": protection, "statistics": "yes"},
-        consent_wording={
+        }
+    )
+    consents = factory.Dict({"contact": "yes", "un": "yes_anonymised", "protection": "yes_named", "statistics": "yes"})
+    consent_wording = factory.Dict(
+        {
             "contact": "May the institution contact you? — Yes",
             "un": "May the institution share with UN Special Procedures? — Yes, but without names",
             "protection": "May the institution share with protection organisations? — Yes, with names",
             "statistics": "Anonymised facts in statistics? — Yes",
-        },
-        language="en",
+        }
     )
-    return case
 
 
 @pytest.fixture
 def world(client, institution_a, keyed, taxonomy):
     officer, _kit = keyed(institution_a)
-    case = _submit(institution_a)
+    case = CanaryCase(institution=institution_a)
     _kr, private = services.keyring_unlock(institution=institution_a, user=officer, passphrase=PASSPHRASE)
     key = plaintext.case_key_for_officer(case, private)
     case = walk_to(case, key, officer, Status.ACTION)
@@ -83,7 +88,7 @@ def world(client, institution_a, keyed, taxonomy):
         status="sent",
         addressee="District police commander",
         details=f"Asked for the release of {NAME}",
-        date_sent=__import__("datetime").date(2025, 4, 2),
+        date_sent=datetime.date(2025, 4, 2),
     )
     services.message_add(case=case, case_key=key, direction="submitter", body="MESSAGEMARK thank you")
     client.force_login(officer)
@@ -149,7 +154,7 @@ def test_shareable_version_uses_the_pseudonym(client, world):
 
 def test_shareable_version_refused_without_consent(client, institution_a, keyed, taxonomy):
     officer, _kit = keyed(institution_a)
-    case = _submit(institution_a, un="no", protection="yes_named")
+    case = CanaryCase(institution=institution_a, consents__un="no")
     services.consent_change(case=case, kind="protection", answer="no", wording="revoked", language="en")
     client.force_login(officer)
     unlock_client(client, institution_a)

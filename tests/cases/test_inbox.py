@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from cases import selectors, services
 from cases.models import Case, Status, Urgency
 from r2dr.roles import Role
-from tests.cases.helpers import clone_cases, submit, unlock_client
+from tests.cases.helpers import CaseFactory, clone_cases, unlock_client
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 def staff(client, institution_a, keyed, taxonomy, make_member):
     officer, _kit = keyed(institution_a)
     colleague = make_member(institution_a, Role.CASE_OFFICER, email="colleague@a.example")
-    case = submit(institution_a, urgent=True, names="CANARY Person")
+    case = CaseFactory(institution=institution_a, urgent=True, names="CANARY Person", un_named=True)
     client.force_login(officer)
     return institution_a, officer, colleague, case
 
@@ -93,7 +93,7 @@ def test_cannot_assign_to_a_non_officer_or_other_institutions_case(client, staff
     client.post(f"/{institution.slug}/cases/assign/", {"cases": [case.pk], "officer": str(outsider.pk)})
     assert Case.objects.for_institution(institution).get(pk=case.pk).assigned_to is None
     keyed(institution_b, email="officer@b.example")
-    b_case = submit(institution_b)
+    b_case = CaseFactory(institution=institution_b, un_named=True)
     client.post(f"/{institution.slug}/cases/assign/", {"cases": [b_case.pk], "officer": str(colleague.pk)})
     assert Case.objects.for_institution(institution_b).get(pk=b_case.pk).assigned_to is None
 
@@ -155,13 +155,12 @@ def test_status_change_emails_identified_submitter_without_content(
     client, staff, mailoutbox, django_capture_on_commit_callbacks
 ):
     institution, officer, _colleague, _case = staff
-    case, _code = services.case_submit(
+    case = CaseFactory(
         institution=institution,
-        clear={},
-        private={"affected_names": "CANARY Mail", "narrative": "n", "submitter_email": "sub@example.org"},
+        private__submitter_email="sub@example.org",
+        names="CANARY Mail",
         consents={"contact": "yes"},
         consent_wording={},
-        language="en",
     )
     unlock_client(client, institution)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:  # the e-mail leaves once the step is committed
@@ -178,10 +177,10 @@ def test_status_email_is_in_the_language_the_defender_reported_in(
     client, staff, mailoutbox, django_capture_on_commit_callbacks
 ):
     institution, _officer, _colleague, _case = staff
-    case, _code = services.case_submit(
+    case = CaseFactory(
         institution=institution,
-        clear={},
-        private={"affected_names": "Ani", "narrative": "n", "submitter_email": "ani@example.org"},
+        private__submitter_email="ani@example.org",
+        names="Ani",
         consents={"contact": "yes"},
         consent_wording={},
         language="id",

@@ -7,7 +7,7 @@ import pytest
 from cases import selectors, services
 from cases.models import Case, Intervention, ProtectionMechanism
 from r2dr.roles import Role
-from tests.cases.helpers import submit, unlock_client
+from tests.cases.helpers import CaseFactory, unlock_client
 
 pytestmark = pytest.mark.django_db
 
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 def staff(client, institution_a, keyed, taxonomy, make_member):
     officer, _kit = keyed(institution_a)
     colleague = make_member(institution_a, Role.CASE_OFFICER, email="colleague@a.example")
-    case = submit(institution_a, names="CANARY Person")
+    case = CaseFactory(institution=institution_a, names="CANARY Person", un_named=True)
     return institution_a, officer, colleague, case
 
 
@@ -106,7 +106,7 @@ def test_interventions_of_another_institution_not_reachable(client, staff, insti
     unlock_client(client, institution)
     client.post(f"/{institution.slug}/cases/{case.pk}/interventions/", {"kind": "visit", "status": "planned"})
     intervention = Intervention.objects.for_institution(institution).get()
-    b_case = submit(institution_b)
+    b_case = CaseFactory(institution=institution_b, un_named=True)
     r = client.get(f"/{institution.slug}/cases/{b_case.pk}/interventions/{intervention.pk}/")
     assert r.status_code == 404
     assert Case.objects.for_institution(institution).count() == 1
