@@ -15,6 +15,7 @@ from cases.models import ConsentAnswer, DefenderGroup, PerpetratorType, Right, S
 from r2dr.roles import Role
 from tests.cases.conftest import PASSPHRASE
 from tests.cases.helpers import CaseFactory, unlock_client, walk_to
+from tests.refusals import refused_request
 
 pytestmark = pytest.mark.django_db
 
@@ -196,7 +197,7 @@ def test_restricted_case_only_for_named_officers(client, world, make_member):
     client.force_login(colleague)
     unlock_client(client, institution)
     for method in ("get", "post"):
-        assert getattr(client, method)(_url(institution, case), {"variant": "internal"}).status_code == 404
+        refused_request(getattr(client, method), _url(institution, case), {"variant": "internal"}, status=404)
     client.force_login(officer)
     unlock_client(client, institution)
     assert NAME in _text(client.post(_url(institution, case), {"variant": "internal"}))
@@ -229,9 +230,11 @@ def test_officer_of_another_institution_gets_404(client, world, institution_b, k
     client.force_login(other)
     unlock_client(client, institution_b)
     for method in ("get", "post"):
-        r = getattr(client, method)(f"/{institution_b.slug}/cases/{case.pk}/case-file/", {"variant": "internal"})
-        assert r.status_code == 404
-        assert getattr(client, method)(_url(institution, case)).status_code in (403, 404)
+        request = getattr(client, method)
+        refused_request(
+            request, f"/{institution_b.slug}/cases/{case.pk}/case-file/", {"variant": "internal"}, status=404
+        )
+        refused_request(request, _url(institution, case), status=(403, 404))
 
 
 def test_names_in_unspaced_scripts_and_surnames_are_replaced():

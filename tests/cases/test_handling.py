@@ -26,6 +26,7 @@ from cases.models import (
 from r2dr.roles import Role
 from tests.cases.conftest import PASSPHRASE
 from tests.cases.helpers import CaseFactory, unlock_client
+from tests.refusals import refused_request
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -81,7 +82,7 @@ def test_saved_views_private_or_shared(client, office):
     theirs = client.get(f"/{institution.slug}/cases/").content.decode()
     assert "Team backlog" in theirs and "Urgent, unassigned" not in theirs
     shared = SavedInboxView.objects.for_institution(institution).get(name="Team backlog")
-    assert client.post(f"/{institution.slug}/cases/views/{shared.pk}/delete/").status_code == 404
+    refused_request(client.post, f"/{institution.slug}/cases/views/{shared.pk}/delete/", status=404)
     # Invalid filters are refused and nothing is stored.
     r = client.post(url, {"name": "Broken", "query": "status=nonsense"}, follow=True)
     assert "not valid" in r.content.decode()

@@ -5,6 +5,7 @@ import pytest
 from django.test import Client
 
 from tests.cases.helpers import STEPS, state_of, step_data, walk_report
+from tests.refusals import refused_request
 
 pytestmark = pytest.mark.django_db
 
@@ -23,14 +24,12 @@ def test_templates_have_no_inline_script_or_style():
 def test_public_form_enforces_csrf(institution_a, keyed, taxonomy):
     keyed(institution_a)
     client = Client(enforce_csrf_checks=True)
-    r = client.post(f"/{institution_a.slug}/report/", {"nav": "start"})
-    assert r.status_code == 403
+    refused_request(client.post, f"/{institution_a.slug}/report/", {"nav": "start"}, status=403)
     r = client.get(f"/{institution_a.slug}/report/")
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', r.content.decode()).group(1)
     r = client.post(f"/{institution_a.slug}/report/", {"nav": "start", "csrfmiddlewaretoken": token})
     assert r.status_code == 200 and state_of(r)
-    r = client.post(f"/{institution_a.slug}/follow-up/", {"receipt": "1" * 25})
-    assert r.status_code == 403
+    refused_request(client.post, f"/{institution_a.slug}/follow-up/", {"receipt": "1" * 25}, status=403)
 
 
 def test_upload_on_earlier_step_is_not_kept(client, institution_a, keyed, taxonomy, settings):

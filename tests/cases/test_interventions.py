@@ -8,6 +8,7 @@ from cases import selectors, services
 from cases.models import Case, Intervention, ProtectionMechanism
 from r2dr.roles import Role
 from tests.cases.helpers import CaseFactory, unlock_client
+from tests.refusals import refused_request
 
 pytestmark = pytest.mark.django_db
 
@@ -31,9 +32,10 @@ def test_restricted_case_hidden_from_other_officers(client, staff):
     client.force_login(colleague)
     assert case.reference not in client.get(f"/{institution.slug}/cases/").content.decode()
     for path in ("", "triage/", "transition/", "sources/", "restrict/", "interventions/"):
-        r = client.post(f"/{institution.slug}/cases/{case.pk}/{path}", {"officers": [colleague.pk]})
-        assert r.status_code == 404, path
-    assert client.get(f"/{institution.slug}/cases/{case.pk}/").status_code == 404
+        refused_request(
+            client.post, f"/{institution.slug}/cases/{case.pk}/{path}", {"officers": [colleague.pk]}, status=404
+        )
+    refused_request(client.get, f"/{institution.slug}/cases/{case.pk}/", status=404)
     # Lifting the restriction (by a named officer) shows it again.
     client.force_login(officer)
     client.post(f"/{institution.slug}/cases/{case.pk}/restrict/", {})
@@ -107,6 +109,7 @@ def test_interventions_of_another_institution_not_reachable(client, staff, insti
     client.post(f"/{institution.slug}/cases/{case.pk}/interventions/", {"kind": "visit", "status": "planned"})
     intervention = Intervention.objects.for_institution(institution).get()
     b_case = CaseFactory(institution=institution_b, un_named=True)
-    r = client.get(f"/{institution.slug}/cases/{b_case.pk}/interventions/{intervention.pk}/")
-    assert r.status_code == 404
+    path = f"/{institution.slug}/cases/{b_case.pk}/interventions/{intervention.pk}/"
+    refused_request(client.get, path, status=404)
+    refused_request(client.post, path, {"kind": "visit", "status": "done"}, status=404)
     assert Case.objects.for_institution(institution).count() == 1

@@ -9,6 +9,7 @@ import pytest
 from cases import selectors
 from cases.models import DefenderGroup, PerpetratorType, Right, ViolationType
 from tests.cases.helpers import CaseFactory
+from tests.refusals import refused_request
 
 pytestmark = pytest.mark.django_db
 
@@ -110,7 +111,7 @@ def test_explicit_period_sharing(client, random_cases, make_member):
     # A case officer cannot decide this.
     officer = make_member(b, Role.CASE_OFFICER, email="co@b.example")
     client.force_login(officer)
-    assert client.post(f"/{b.slug}/cases/statistics/sharing/", {"year": "2023"}).status_code == 403
+    refused_request(client.post, f"/{b.slug}/cases/statistics/sharing/", {"year": "2023"}, status=403)
 
 
 # --- SDG 16.10.1, verified counts and gender, against a hand-written reading of the indicator ------------------
