@@ -2,6 +2,8 @@
 
 import re
 
+import factory
+
 from cases import crypto, services
 from cases.models import Case, DefenderGroup, Outcome, PerpetratorType, Right, Status, ViolationType
 from tests.cases.conftest import PASSPHRASE
@@ -51,20 +53,36 @@ def step_data(name="CANARY Defender", narrative="They came at night and took him
     }
 
 
-def submit_report(client, institution, data=None, files=None, extra_final=None, headers=None):
-    """Walk every step; return the final response (receipt page on success)."""
+STEPS = ("who", "what", "since")
+
+
+def walk_report(client, institution, data=None, *, through=STEPS, headers=None, pages=None):
+    """Start the public form and post the answers of the steps `through`, one after another, each with the `state`
+    the previous page carried; every page answers 200. Returns the last page (its `state` holds the answers so far);
+    `pages`, when given, collects every page on the way."""
     data = data or step_data()
     url = f"/{institution.slug}/report/"
     headers = headers or {}
     r = client.post(url, {"nav": "start"}, **headers)
     assert r.status_code == 200
-    for step in ("who", "what", "since"):
+    if pages is not None:
+        pages.append(r)
+    for step in through:
         r = client.post(url, {"state": state_of(r), "nav": "next", **data[step]}, **headers)
         assert r.status_code == 200, r.content[:500]
+        if pages is not None:
+            pages.append(r)
+    return r
+
+
+def submit_report(client, institution, data=None, files=None, extra_final=None, headers=None):
+    """Walk every step and send the report; return the final response (receipt page on success)."""
+    data = data or step_data()
+    r = walk_report(client, institution, data, headers=headers)
     final = {"state": state_of(r), "nav": "submit", **data["consent"], **(extra_final or {})}
     if files:
         final["files"] = files
-    return client.post(url, final, **headers)
+    return client.post(f"/{institution.slug}/report/", final, **(headers or {}))
 
 
 def receipt_of(response):
@@ -78,16 +96,59 @@ def receipt_of(response):
 ADMISSIBLE = {"respondent_type": "state", "within_time_limit": True, "sub_judice": False}
 
 
-def submit(institution, *, urgent=False, names="Ana Defender"):
-    case, _code = services.case_submit(
-        institution=institution,
-        clear={"urgent": urgent},
-        private={"affected_names": names, "narrative": "n"},
-        consents={"statistics": "yes", "un": "yes_named"},
-        consent_wording={"statistics": "w", "un": "w"},
-        language="en",
+class CaseFactory(factory.Factory):
+    """A case submitted through the real intake service (`case_submit`). Override an argument of the service whole
+    (`private={...}`) or by key (`clear__perpetrator_kind="state"`), or through the parameters below. The receipt
+    code, never stored, rides on `case.receipt_code`. `status` and `verified` then set the row as the workflow
+    would have left it, for tests of what reads cases (statistics, inbox) rather than of the workflow."""
+
+    class Meta:
+        model = Case
+
+    class Params:
+        names = "Ana Defender"
+        narrative = "n"
+        date = None
+        urgent = False
+        country = ""  # the institution's country, as the intake defaults it
+        violation_codes = ()
+
+    institution = None
+    clear = factory.Dict(
+        {
+            "urgent": factory.SelfAttribute("..urgent"),
+            "incident_date": factory.SelfAttribute("..date"),
+            "country_code": factory.SelfAttribute("..country"),
+            "violation_types": factory.LazyAttribute(
+                lambda clear: list(ViolationType.objects.filter(code__in=clear.factory_parent.violation_codes))
+            ),
+        }
     )
-    return case
+    private = factory.Dict(
+        {"affected_names": factory.SelfAttribute("..names"), "narrative": factory.SelfAttribute("..narrative")}
+    )
+    consents = factory.Dict({"statistics": "yes"})
+    consent_wording = factory.Dict({"statistics": "w"})
+    language = "en"
+    uploads = ()
+    un_named = False  # UN consent given with names, as a case ready for a UN communication needs
+    status = None
+    verified = False
+
+    @classmethod
+    def _create(cls, model_class, *, un_named, status, verified, **submitted):
+        if un_named:
+            submitted["consents"] = {**submitted["consents"], "un": "yes_named"}
+            submitted["consent_wording"] = {**submitted["consent_wording"], "un": "w"}
+        case, code = services.case_submit(**submitted)
+        if status or verified:
+            update = {"status": status or case.status}
+            if verified:
+                update["verified_at"] = case.received_at
+            Case.objects.for_institution(case.institution).filter(pk=case.pk).update(**update)
+            case.refresh_from_db()
+        case.receipt_code = code
+        return case
 
 
 def move(case, key, officer, to, **kw):

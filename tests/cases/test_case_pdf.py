@@ -2,9 +2,11 @@
 pseudonym, refused when the consent for its purpose says no; restricted cases, locked keys, other institutions,
 and the audit entry of every export."""
 
+import datetime
 import io
 import os
 
+import factory
 import pytest
 from pypdf import PdfReader
 
@@ -12,7 +14,8 @@ from cases import exports, plaintext, selectors, services
 from cases.models import ConsentAnswer, DefenderGroup, PerpetratorType, Right, Status, ViolationType
 from r2dr.roles import Role
 from tests.cases.conftest import PASSPHRASE
-from tests.cases.helpers import unlock_client, walk_to
+from tests.cases.helpers import CaseFactory, unlock_client, walk_to
+from tests.refusals import refused_request
 
 pytestmark = pytest.mark.django_db
 
@@ -23,22 +26,25 @@ EMAIL = "ayu.canary@example.org"
 PHONE = "+670 7700 1234"
 
 
-def _submit(institution, *, un="yes_anonymised", protection="yes_named"):
-    case, _code = services.case_submit(
-        institution=institution,
-        clear={
+class CanaryCase(CaseFactory):
+    """A case with every identifying field filled with canaries, in three scripts."""
+
+    clear = factory.Dict(
+        {
             "urgent": True,
-            "incident_date": __import__("datetime").date(2025, 3, 14),
+            "incident_date": datetime.date(2025, 3, 14),
             "incident_date_precision": "month",
-            "violation_types": [ViolationType.objects.get(code="judicial-harassment")],
-            "defender_groups": [DefenderGroup.objects.get(code="land-environment")],
+            "violation_types": factory.LazyFunction(lambda: [ViolationType.objects.get(code="judicial-harassment")]),
+            "defender_groups": factory.LazyFunction(lambda: [DefenderGroup.objects.get(code="land-environment")]),
             "perpetrator_kind": "state",
-            "perpetrator_types": [PerpetratorType.objects.get(code="police")],
-            "rights": [Right.objects.get(code="assembly")],
+            "perpetrator_types": factory.LazyFunction(lambda: [PerpetratorType.objects.get(code="police")]),
+            "rights": factory.LazyFunction(lambda: [Right.objects.get(code="assembly")]),
             "gender": "woman",
             "age_group": "30_59",
-        },
-        private={
+        }
+    )
+    private = factory.Dict(
+        {
             "affected_names": NAME,
             "organisation": "CANARY Land Collective",
             "relationship": "",
@@ -52,23 +58,23 @@ def _submit(institution, *, un="yes_anonymised", protection="yes_named"):
             "contact_method": "phone",
             "contact_details": PHONE,
             "submitter_email": EMAIL,
-        },
-        consents={"contact": "yes", "un": un, "protection": protection, "statistics": "yes"},
-        consent_wording={
+        }
+    )
+    consents = factory.Dict({"contact": "yes", "un": "yes_anonymised", "protection": "yes_named", "statistics": "yes"})
+    consent_wording = factory.Dict(
+        {
             "contact": "May the institution contact you? — Yes",
             "un": "May the institution share with UN Special Procedures? — Yes, but without names",
             "protection": "May the institution share with protection organisations? — Yes, with names",
             "statistics": "Anonymised facts in statistics? — Yes",
-        },
-        language="en",
+        }
     )
-    return case
 
 
 @pytest.fixture
 def world(client, institution_a, keyed, taxonomy):
     officer, _kit = keyed(institution_a)
-    case = _submit(institution_a)
+    case = CanaryCase(institution=institution_a)
     _kr, private = services.keyring_unlock(institution=institution_a, user=officer, passphrase=PASSPHRASE)
     key = plaintext.case_key_for_officer(case, private)
     case = walk_to(case, key, officer, Status.ACTION)
@@ -83,7 +89,7 @@ def world(client, institution_a, keyed, taxonomy):
         status="sent",
         addressee="District police commander",
         details=f"Asked for the release of {NAME}",
-        date_sent=__import__("datetime").date(2025, 4, 2),
+        date_sent=datetime.date(2025, 4, 2),
     )
     services.message_add(case=case, case_key=key, direction="submitter", body="MESSAGEMARK thank you")
     client.force_login(officer)
@@ -149,7 +155,7 @@ def test_shareable_version_uses_the_pseudonym(client, world):
 
 def test_shareable_version_refused_without_consent(client, institution_a, keyed, taxonomy):
     officer, _kit = keyed(institution_a)
-    case = _submit(institution_a, un="no", protection="yes_named")
+    case = CanaryCase(institution=institution_a, consents__un="no")
     services.consent_change(case=case, kind="protection", answer="no", wording="revoked", language="en")
     client.force_login(officer)
     unlock_client(client, institution_a)
@@ -191,7 +197,7 @@ def test_restricted_case_only_for_named_officers(client, world, make_member):
     client.force_login(colleague)
     unlock_client(client, institution)
     for method in ("get", "post"):
-        assert getattr(client, method)(_url(institution, case), {"variant": "internal"}).status_code == 404
+        refused_request(getattr(client, method), _url(institution, case), {"variant": "internal"}, status=404)
     client.force_login(officer)
     unlock_client(client, institution)
     assert NAME in _text(client.post(_url(institution, case), {"variant": "internal"}))
@@ -224,9 +230,11 @@ def test_officer_of_another_institution_gets_404(client, world, institution_b, k
     client.force_login(other)
     unlock_client(client, institution_b)
     for method in ("get", "post"):
-        r = getattr(client, method)(f"/{institution_b.slug}/cases/{case.pk}/case-file/", {"variant": "internal"})
-        assert r.status_code == 404
-        assert getattr(client, method)(_url(institution, case)).status_code in (403, 404)
+        request = getattr(client, method)
+        refused_request(
+            request, f"/{institution_b.slug}/cases/{case.pk}/case-file/", {"variant": "internal"}, status=404
+        )
+        refused_request(request, _url(institution, case), status=(403, 404))
 
 
 def test_names_in_unspaced_scripts_and_surnames_are_replaced():

@@ -2,6 +2,7 @@ import pytest
 
 from cases.models import ProtectionMechanism, ViolationType
 from r2dr.roles import Role
+from tests.refusals import refused_request
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +24,10 @@ def test_institution_adds_mechanism_shown_on_form(client, institution_a, institu
     # Another institution's staff cannot edit it.
     other = make_member(institution_b, Role.CASE_OFFICER, email="o@b.example")
     client.force_login(other)
-    assert client.get(f"/{institution_b.slug}/cases/directory/{m.pk}/").status_code == 404
+    refused_request(client.get, f"/{institution_b.slug}/cases/directory/{m.pk}/", status=404)
+    refused_request(
+        client.post, f"/{institution_b.slug}/cases/directory/{m.pk}/", {"name": "Hijacked", "is_active": ""}, status=404
+    )
 
 
 def test_regional_admin_edits_taxonomy_with_translation(client, regional_admin, taxonomy):

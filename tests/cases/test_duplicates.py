@@ -2,32 +2,25 @@
 
 import datetime
 
+import factory
 import pytest
 
 from cases import duplicates, selectors, services
-from cases.models import Case, CaseLink, NameDigest, ViolationType
+from cases.models import Case, CaseLink, NameDigest
 from tests.cases.conftest import PASSPHRASE
-from tests.cases.helpers import unlock_client
+from tests.cases.helpers import CaseFactory, unlock_client
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
 
 
-def make(institution, names, *, date=D(2025, 3, 1), country="TL", vt="judicial-harassment", kind="state"):
-    case, _code = services.case_submit(
-        institution=institution,
-        clear={
-            "incident_date": date,
-            "country_code": country,
-            "perpetrator_kind": kind,
-            "violation_types": [ViolationType.objects.get(code=vt)],
-        },
-        private={"affected_names": names, "narrative": "n"},
-        consents={"statistics": "yes"},
-        consent_wording={},
-        language="en",
-    )
-    return case
+class ReportedCase(CaseFactory):
+    class Params:
+        date = D(2025, 3, 1)
+        violation_codes = ("judicial-harassment",)
+
+    clear__perpetrator_kind = "state"
+    consent_wording = factory.Dict({})
 
 
 def test_normalisation():
@@ -48,12 +41,18 @@ def test_digests_need_the_private_key(institution_a, keyed, taxonomy):
 @pytest.fixture
 def fixture_cases(client, institution_a, keyed, taxonomy):
     officer, _kit = keyed(institution_a)
-    main = make(institution_a, "Ana María López")
-    same_name_elsewhere = make(institution_a, "LOPEZ Ana Maria", date=D(2019, 1, 1), country="ID", vt="killing")
-    similar_nearby = make(institution_a, "Ana Maria Lopes", date=D(2025, 4, 15))
-    other_nearby = make(institution_a, "Budi Santoso", date=D(2025, 2, 1))
-    far_away = make(institution_a, "Someone Else", date=D(2025, 3, 1), country="ID")
-    later = make(institution_a, "Ana López", date=D(2025, 12, 30))
+    main = ReportedCase(institution=institution_a, names="Ana María López")
+    same_name_elsewhere = ReportedCase(
+        institution=institution_a,
+        names="LOPEZ Ana Maria",
+        date=D(2019, 1, 1),
+        country="ID",
+        violation_codes=("killing",),
+    )
+    similar_nearby = ReportedCase(institution=institution_a, names="Ana Maria Lopes", date=D(2025, 4, 15))
+    other_nearby = ReportedCase(institution=institution_a, names="Budi Santoso", date=D(2025, 2, 1))
+    far_away = ReportedCase(institution=institution_a, names="Someone Else", date=D(2025, 3, 1), country="ID")
+    later = ReportedCase(institution=institution_a, names="Ana López", date=D(2025, 12, 30))
     client.force_login(officer)
     unlock_client(client, institution_a)
     for c in Case.objects.for_institution(institution_a):
@@ -107,7 +106,7 @@ def test_link_and_mark_duplicate_keeps_everything_and_leaves_statistics(client, 
 def test_cannot_link_to_another_institutions_case(client, fixture_cases, institution_b, keyed):
     institution, _officer, main, *_rest = fixture_cases
     keyed(institution_b, email="b@b.example")
-    b_case = make(institution_b, "Ana María López")
+    b_case = ReportedCase(institution=institution_b, names="Ana María López")
     client.post(f"/{institution.slug}/cases/{main.pk}/link/", {"other": b_case.reference, "kind": "related"})
     assert not CaseLink.objects.for_institution(institution).exclude(kind=CaseLink.Kind.REPEAT).exists()
     assert not CaseLink.objects.for_institution(institution).filter(other=b_case).exists()

@@ -7,7 +7,7 @@ import pytest
 
 from cases import plaintext, selectors, services
 from cases.models import Status
-from tests.cases.helpers import submit, unlock_client, walk_to
+from tests.cases.helpers import CaseFactory, unlock_client, walk_to
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +17,7 @@ def verified(client, institution_a, keyed, taxonomy):
     from tests.cases.conftest import PASSPHRASE
 
     officer, _kit = keyed(institution_a)
-    case = submit(institution_a, names="CANARY Defender")  # UN consent: yes, with names
+    case = CaseFactory(institution=institution_a, names="CANARY Defender", un_named=True)  # UN consent: yes, with names
     _kr, private = services.keyring_unlock(institution=institution_a, user=officer, passphrase=PASSPHRASE)
     key = plaintext.case_key_for_officer(case, private)
     client.force_login(officer)

@@ -7,9 +7,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cases import forms, services
+from cases import forms
 from cases.models import Case, CaseMessage, Consent
-from tests.cases.helpers import receipt_of, state_of, step_data
+from tests.cases.helpers import CaseFactory, receipt_of, state_of, step_data, submit_report, walk_report
 
 pytestmark = pytest.mark.django_db
 
@@ -74,9 +74,7 @@ def test_fuzz_every_step(client, ready, step, data, nav):
     """Start a real form, reach a step, then send arbitrary values for every field."""
     url = f"/{ready.slug}/report/"
     good = step_data()
-    r = client.post(url, {"nav": "start"})
-    for name in forms.STEP_NAMES[: forms.STEP_NAMES.index(step)]:
-        r = client.post(url, {"state": state_of(r), "nav": "next", **good[name]})
+    r = walk_report(client, ready, good, through=forms.STEP_NAMES[: forms.STEP_NAMES.index(step)])
     post = {"state": state_of(r), "nav": nav, **{k: v for k, v in data.items() if k != "state"}}
     r = client.post(url, post)
     assert r.status_code < 500
@@ -114,9 +112,7 @@ def test_fuzz_raw_posts(client, ready, data):
 def test_fuzz_final_step(client, ready, consent):
     url = f"/{ready.slug}/report/"
     good = step_data()
-    r = client.post(url, {"nav": "start"})
-    for name in ("who", "what", "since"):
-        r = client.post(url, {"state": state_of(r), "nav": "next", **good[name]})
+    r = walk_report(client, ready, good)
     before = _consistent(ready)
     r = client.post(url, {"state": state_of(r), "nav": "submit", **consent})
     assert r.status_code < 500
@@ -138,10 +134,8 @@ def test_fuzz_followup(client, ready, receipt, extra):
 @FUZZ
 @given(body=values, nav=st.sampled_from(["reply", "consent", "leave", "refresh", ""]), kind=values, answer=values)
 def test_fuzz_followup_actions(client, ready, body, nav, kind, answer):
-    case, code = services.case_submit(
-        institution=ready, clear={}, private={"narrative": "n"}, consents={}, consent_wording={}, language="en"
-    )
-    r = client.post(f"/{ready.slug}/follow-up/", {"receipt": code, "nav": "open"})
+    case = CaseFactory(institution=ready, private={"narrative": "n"}, consents={}, consent_wording={})
+    r = client.post(f"/{ready.slug}/follow-up/", {"receipt": case.receipt_code, "nav": "open"})
     messages_before = CaseMessage.objects.for_institution(ready).count()
     r = client.post(
         f"/{ready.slug}/follow-up/", {"state": state_of(r), "nav": nav, "body": body, "kind": kind, "answer": answer}
@@ -151,8 +145,6 @@ def test_fuzz_followup_actions(client, ready, body, nav, kind, answer):
 
 
 def test_receipt_helper_roundtrip(client, ready):
-    from tests.cases.helpers import submit_report
-
     assert len(receipt_of(submit_report(client, ready)).split()) == 5
 
 
@@ -163,9 +155,7 @@ def test_fuzz_uploads(client, ready, blob, name):
 
     url = f"/{ready.slug}/report/"
     good = step_data()
-    r = client.post(url, {"nav": "start"})
-    for step in ("who", "what", "since"):
-        r = client.post(url, {"state": state_of(r), "nav": "next", **good[step]})
+    r = walk_report(client, ready, good)
     f = io.BytesIO(blob)
     f.name = name or "x"
     before = _consistent(ready)

@@ -25,22 +25,16 @@ from cases.models import (
 )
 from r2dr.roles import Role
 from tests.cases.conftest import PASSPHRASE
-from tests.cases.helpers import unlock_client
+from tests.cases.helpers import CaseFactory, unlock_client
+from tests.refusals import refused_request
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
 
 
-def report(institution, names="Ana Defender", *, date=D(2025, 3, 1), urgent=False, narrative="n"):
-    case, _code = services.case_submit(
-        institution=institution,
-        clear={"urgent": urgent, "incident_date": date, "country_code": "TL"},
-        private={"affected_names": names, "narrative": narrative},
-        consents={"statistics": "yes"},
-        consent_wording={"statistics": "w"},
-        language="en",
-    )
-    return case
+class ReportedCase(CaseFactory):
+    class Params:
+        date = D(2025, 3, 1)
 
 
 @pytest.fixture
@@ -61,8 +55,8 @@ def _private(institution, officer):
 
 def test_incident_date_filter_and_inbox_views_are_audited(client, office):
     institution, *_ = office
-    old = report(institution, date=D(2021, 5, 1))
-    new = report(institution, date=D(2025, 6, 1))
+    old = ReportedCase(institution=institution, date=D(2021, 5, 1))
+    new = ReportedCase(institution=institution, date=D(2025, 6, 1))
     body = client.get(f"/{institution.slug}/cases/?incident_from=2025-01-01").content.decode()
     assert new.reference in body and old.reference not in body
     body = client.get(f"/{institution.slug}/cases/?incident_to=2021-12-31").content.decode()
@@ -76,7 +70,7 @@ def test_incident_date_filter_and_inbox_views_are_audited(client, office):
 
 def test_saved_views_private_or_shared(client, office):
     institution, officer, _head, colleague = office
-    report(institution, urgent=True)
+    ReportedCase(institution=institution, urgent=True)
     url = f"/{institution.slug}/cases/views/"
     r = client.post(url, {"name": "Urgent, unassigned", "query": "urgency=urgent&assigned=none&page=3"})
     assert r.status_code == 302 and r["Location"].endswith("?urgency=urgent&assigned=none")
@@ -88,7 +82,7 @@ def test_saved_views_private_or_shared(client, office):
     theirs = client.get(f"/{institution.slug}/cases/").content.decode()
     assert "Team backlog" in theirs and "Urgent, unassigned" not in theirs
     shared = SavedInboxView.objects.for_institution(institution).get(name="Team backlog")
-    assert client.post(f"/{institution.slug}/cases/views/{shared.pk}/delete/").status_code == 404
+    refused_request(client.post, f"/{institution.slug}/cases/views/{shared.pk}/delete/", status=404)
     # Invalid filters are refused and nothing is stored.
     r = client.post(url, {"name": "Broken", "query": "status=nonsense"}, follow=True)
     assert "not valid" in r.content.decode()
@@ -168,7 +162,7 @@ def test_marking_a_case_urgent_escalates_it_to_the_head_without_content(
     client, office, django_capture_on_commit_callbacks
 ):
     institution, officer, head, _colleague = office
-    case = report(institution, names="Secret Name", narrative="secret narrative")
+    case = ReportedCase(institution=institution, names="Secret Name", narrative="secret narrative")
     assert case.escalated_at is None and not mail.outbox
     with django_capture_on_commit_callbacks(execute=True):  # e-mails leave once the escalation is committed
         client.post(f"/{institution.slug}/cases/{case.pk}/triage/", {"urgency": "urgent"})
@@ -187,15 +181,15 @@ def test_marking_a_case_urgent_escalates_it_to_the_head_without_content(
 def test_urgent_public_report_is_escalated_at_once(office, django_capture_on_commit_callbacks):
     institution, _officer, head, _colleague = office
     with django_capture_on_commit_callbacks(execute=True):
-        case = report(institution, urgent=True)
+        case = ReportedCase(institution=institution, urgent=True)
     assert case.escalated_at is not None and mail.outbox[0].to == [head.email]
 
 
 def test_overdue_response_targets_escalate_on_schedule(office):
     institution, *_ = office
-    high = report(institution)
+    high = ReportedCase(institution=institution)
     services.case_triage(case=high, by=None, urgency=Urgency.HIGH)
-    routine = report(institution)
+    routine = ReportedCase(institution=institution)
     now = timezone.now()
     assert services.cases_escalate_overdue(institution=institution, now=now) == 0
     later = now + datetime.timedelta(days=8)  # past the 7-day target of "high", within routine's 30 days
@@ -213,10 +207,12 @@ def test_overdue_response_targets_escalate_on_schedule(office):
 
 def test_the_same_defender_attacked_again_is_detected_linked_and_escalated(client, office):
     institution, *_ = office
-    first = report(institution, names="Budi Santoso", date=D(2024, 1, 10))
-    unrelated = report(institution, names="Someone Else", date=D(2025, 6, 1))
-    near = report(institution, names="budi  SANTOSO", date=D(2024, 1, 20))  # ten days apart: a possible duplicate
-    again = report(institution, names="SANTOSO Budi", date=D(2025, 6, 1))
+    first = ReportedCase(institution=institution, names="Budi Santoso", date=D(2024, 1, 10))
+    unrelated = ReportedCase(institution=institution, names="Someone Else", date=D(2025, 6, 1))
+    near = ReportedCase(
+        institution=institution, names="budi  SANTOSO", date=D(2024, 1, 20)
+    )  # ten days apart: a possible duplicate
+    again = ReportedCase(institution=institution, names="SANTOSO Budi", date=D(2025, 6, 1))
     assert not any(Case.objects.for_institution(institution).values_list("repeat_attack", flat=True))
     unlock_client(client, institution)  # unlocking indexes the new cases' names and checks them: no case opened
     flags = dict(Case.objects.for_institution(institution).values_list("pk", "repeat_attack"))
@@ -237,7 +233,7 @@ def test_the_same_defender_attacked_again_is_detected_linked_and_escalated(clien
         in client.get(f"/{institution.slug}/cases/{again.pk}/").content.decode()
     )
     # A case added later is checked at the next unlock; opening a case page writes nothing but the audit entry.
-    latest = report(institution, names="Budi Santoso", date=D(2026, 1, 5))
+    latest = ReportedCase(institution=institution, names="Budi Santoso", date=D(2026, 1, 5))
     client.get(f"/{institution.slug}/cases/{latest.pk}/")
     latest.refresh_from_db()
     assert not latest.repeat_attack and latest.names_keyring_id is None
@@ -251,7 +247,7 @@ def test_the_same_defender_attacked_again_is_detected_linked_and_escalated(clien
 
 def test_overdue_intervention_responses_are_reminded_weekly(office):
     institution, officer, _head, colleague = office
-    case = report(institution)
+    case = ReportedCase(institution=institution)
     services.cases_assign(institution=institution, case_ids=[case.pk], officer=colleague, by=officer)
     key = plaintext.case_key_for_officer(case, _private(institution, officer))
     today = timezone.localdate()
@@ -295,8 +291,8 @@ def test_overdue_intervention_responses_are_reminded_weekly(office):
 
 def test_merging_a_duplicate_keeps_every_source_and_counts_the_victim_once(client, office, institution_b, keyed):
     institution, officer, *_ = office
-    main = report(institution, names="Ana Lopez", narrative="main account")
-    dup = report(institution, names="Ana López", narrative="the duplicate's own account")
+    main = ReportedCase(institution=institution, names="Ana Lopez", narrative="main account")
+    dup = ReportedCase(institution=institution, names="Ana López", narrative="the duplicate's own account")
     private = _private(institution, officer)
     dup_key = plaintext.case_key_for_officer(dup, private)
     services.source_add(case=dup, case_key=dup_key, by=officer, kind="witness", reliability="fairly", description="W1")
@@ -320,7 +316,7 @@ def test_merging_a_duplicate_keeps_every_source_and_counts_the_victim_once(clien
     assert "already merged" in r.content.decode()
     # Another institution's case cannot be a merge target.
     keyed(institution_b, email="b@b.example")
-    other = report(institution_b)
+    other = ReportedCase(institution=institution_b)
     r = client.post(f"/{institution.slug}/cases/{main.pk}/merge/", {"into": other.reference}, follow=True)
     assert "another case of this institution" in r.content.decode()
     assert other.sources.count() == 0

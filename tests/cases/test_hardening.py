@@ -4,7 +4,8 @@ import re
 import pytest
 from django.test import Client
 
-from tests.cases.helpers import state_of
+from tests.cases.helpers import STEPS, state_of, step_data, walk_report
+from tests.refusals import refused_request
 
 pytestmark = pytest.mark.django_db
 
@@ -23,14 +24,12 @@ def test_templates_have_no_inline_script_or_style():
 def test_public_form_enforces_csrf(institution_a, keyed, taxonomy):
     keyed(institution_a)
     client = Client(enforce_csrf_checks=True)
-    r = client.post(f"/{institution_a.slug}/report/", {"nav": "start"})
-    assert r.status_code == 403
+    refused_request(client.post, f"/{institution_a.slug}/report/", {"nav": "start"}, status=403)
     r = client.get(f"/{institution_a.slug}/report/")
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', r.content.decode()).group(1)
     r = client.post(f"/{institution_a.slug}/report/", {"nav": "start", "csrfmiddlewaretoken": token})
     assert r.status_code == 200 and state_of(r)
-    r = client.post(f"/{institution_a.slug}/follow-up/", {"receipt": "1" * 25})
-    assert r.status_code == 403
+    refused_request(client.post, f"/{institution_a.slug}/follow-up/", {"receipt": "1" * 25}, status=403)
 
 
 def test_upload_on_earlier_step_is_not_kept(client, institution_a, keyed, taxonomy, settings):
@@ -39,8 +38,7 @@ def test_upload_on_earlier_step_is_not_kept(client, institution_a, keyed, taxono
     keyed(institution_a)
     f = io.BytesIO(b"%PDF-1.4 early")
     f.name = "early.pdf"
-    r = client.post(f"/{institution_a.slug}/report/", {"nav": "start"})
-    client.post(f"/{institution_a.slug}/report/", {"state": state_of(r), "nav": "next", "files": f})
+    walk_report(client, institution_a, {"who": {"files": f}}, through=("who",))
     assert not [p for p in pathlib.Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()]
 
 
@@ -71,14 +69,11 @@ def test_no_store_on_every_public_page(client, institution_a, keyed, taxonomy):
 def test_failed_commit_lets_the_form_be_sent_again(client, institution_a, keyed, taxonomy, monkeypatch):
     from cases import services
     from cases.models import Case
-    from tests.cases.helpers import step_data
 
     keyed(institution_a)
     data = step_data()
     url = f"/{institution_a.slug}/report/"
-    r = client.post(url, {"nav": "start"})
-    for step in ("who", "what", "since"):
-        r = client.post(url, {"state": state_of(r), "nav": "next", **data[step]})
+    r = walk_report(client, institution_a, data)
     final = {"state": state_of(r), "nav": "submit", **data["consent"]}
     original = services.case_submit
 
@@ -107,17 +102,11 @@ def test_a_huge_number_in_a_public_choice_field_is_a_validation_error(
 ):
     """Found by hypothesis: perpetrator_types=9223372036854775808 answered 500 (OverflowError on SQLite)."""
     from cases.models import Case
-    from tests.cases.helpers import step_data
 
     keyed(institution_a)
     data = step_data()
-    url = f"/{institution_a.slug}/report/"
-    r = client.post(url, {"nav": "start"})
-    for name in ("who", "what"):
-        posted = {**data[name], field: [value]} if name == step else data[name]
-        r = client.post(url, {"state": state_of(r), "nav": "next", **posted})
-        if name == step:
-            break
+    data[step] = {**data[step], field: [value]}
+    r = walk_report(client, institution_a, data, through=STEPS[: STEPS.index(step) + 1])
     assert r.status_code == 200
     page = r.content.decode()
     assert "Select a valid choice" in page and value in page  # a clear message, and the input kept
@@ -129,7 +118,6 @@ def test_a_huge_number_in_a_public_choice_field_is_a_validation_error(
 def test_a_huge_number_in_the_staff_record_form_is_a_validation_error(client, institution_a, keyed, taxonomy, value):
     from cases.models import Case
     from tests.cases.conftest import PASSPHRASE
-    from tests.cases.helpers import step_data
 
     officer, _kit = keyed(institution_a)
     client.force_login(officer)

@@ -3,9 +3,9 @@ import io
 import pytest
 from PIL import Image
 
-from cases import intake, services
+from cases import intake
 from cases.models import Case, CaseAttachment, Consent
-from tests.cases.helpers import receipt_of, state_of, step_data, submit_report
+from tests.cases.helpers import CaseFactory, receipt_of, state_of, step_data, submit_report, walk_report
 
 pytestmark = pytest.mark.django_db
 
@@ -56,10 +56,7 @@ def test_full_submission_creates_one_encrypted_case(client, ready):
 def test_nothing_stored_before_final_submit(client, ready):
     institution, _ = ready
     data = step_data()
-    url = f"/{institution.slug}/report/"
-    r = client.post(url, {"nav": "start"})
-    for step in ("who", "what", "since"):
-        r = client.post(url, {"state": state_of(r), "nav": "next", **data[step]})
+    r = walk_report(client, institution, data)
     assert not Case.objects.for_institution(institution).exists()
     assert "CANARY" not in state_of(r)  # the state is encrypted in the page
     assert not client.session.keys() or "CANARY" not in str(dict(client.session))
@@ -69,8 +66,7 @@ def test_failed_validation_keeps_answers_and_back_works(client, ready):
     institution, _ = ready
     url = f"/{institution.slug}/report/"
     data = step_data()
-    r = client.post(url, {"nav": "start"})
-    r = client.post(url, {"state": state_of(r), "nav": "next", **data["who"]})
+    r = walk_report(client, institution, data, through=("who",))
     bad = {**data["what"], "narrative": "", "location_detail": "Kept place"}
     r = client.post(url, {"state": state_of(r), "nav": "next", **bad})
     body = r.content.decode()
@@ -134,9 +130,7 @@ def test_replayed_final_post_is_refused(client, ready):
     institution, _ = ready
     data = step_data()
     url = f"/{institution.slug}/report/"
-    r = client.post(url, {"nav": "start"})
-    for step in ("who", "what", "since"):
-        r = client.post(url, {"state": state_of(r), "nav": "next", **data[step]})
+    r = walk_report(client, institution, data)
     final = {"state": state_of(r), "nav": "submit", **data["consent"]}
     assert client.post(url, final).status_code == 200
     assert client.post(url, final).status_code == 409
@@ -228,9 +222,7 @@ def test_choose_page(client, ready, institution_b):
 
 def test_services_roundtrip_payload(ready):
     institution, officer = ready
-    case, code = services.case_submit(
-        institution=institution, clear={}, private={"narrative": "n"}, consents={}, consent_wording={}, language="en"
-    )
+    case = CaseFactory(institution=institution, private={"narrative": "n"}, consents={}, consent_wording={})
     assert Consent.objects.for_institution(institution).filter(case=case).count() == 4
     assert not case.consent_statistics
 
@@ -250,9 +242,7 @@ def test_enter_key_default_button_never_submits_or_jumps(client, ready):
     institution, _ = ready
     data = step_data()
     url = f"/{institution.slug}/report/"
-    r = client.post(url, {"nav": "start"})
-    for step in ("who", "what", "since"):
-        r = client.post(url, {"state": state_of(r), "nav": "next", **data[step]})
+    r = walk_report(client, institution, data)
     first_button = re.search(r'<button type="submit"[^>]*name="nav" value="([^"]+)"', r.content.decode()).group(1)
     assert first_button == "next"
     r = client.post(url, {"state": state_of(r), "nav": first_button, **data["consent"]})

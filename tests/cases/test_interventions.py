@@ -7,7 +7,8 @@ import pytest
 from cases import selectors, services
 from cases.models import Case, Intervention, ProtectionMechanism
 from r2dr.roles import Role
-from tests.cases.helpers import submit, unlock_client
+from tests.cases.helpers import CaseFactory, unlock_client
+from tests.refusals import refused_request
 
 pytestmark = pytest.mark.django_db
 
@@ -16,7 +17,7 @@ pytestmark = pytest.mark.django_db
 def staff(client, institution_a, keyed, taxonomy, make_member):
     officer, _kit = keyed(institution_a)
     colleague = make_member(institution_a, Role.CASE_OFFICER, email="colleague@a.example")
-    case = submit(institution_a, names="CANARY Person")
+    case = CaseFactory(institution=institution_a, names="CANARY Person", un_named=True)
     return institution_a, officer, colleague, case
 
 
@@ -31,9 +32,10 @@ def test_restricted_case_hidden_from_other_officers(client, staff):
     client.force_login(colleague)
     assert case.reference not in client.get(f"/{institution.slug}/cases/").content.decode()
     for path in ("", "triage/", "transition/", "sources/", "restrict/", "interventions/"):
-        r = client.post(f"/{institution.slug}/cases/{case.pk}/{path}", {"officers": [colleague.pk]})
-        assert r.status_code == 404, path
-    assert client.get(f"/{institution.slug}/cases/{case.pk}/").status_code == 404
+        refused_request(
+            client.post, f"/{institution.slug}/cases/{case.pk}/{path}", {"officers": [colleague.pk]}, status=404
+        )
+    refused_request(client.get, f"/{institution.slug}/cases/{case.pk}/", status=404)
     # Lifting the restriction (by a named officer) shows it again.
     client.force_login(officer)
     client.post(f"/{institution.slug}/cases/{case.pk}/restrict/", {})
@@ -106,7 +108,8 @@ def test_interventions_of_another_institution_not_reachable(client, staff, insti
     unlock_client(client, institution)
     client.post(f"/{institution.slug}/cases/{case.pk}/interventions/", {"kind": "visit", "status": "planned"})
     intervention = Intervention.objects.for_institution(institution).get()
-    b_case = submit(institution_b)
-    r = client.get(f"/{institution.slug}/cases/{b_case.pk}/interventions/{intervention.pk}/")
-    assert r.status_code == 404
+    b_case = CaseFactory(institution=institution_b, un_named=True)
+    path = f"/{institution.slug}/cases/{b_case.pk}/interventions/{intervention.pk}/"
+    refused_request(client.get, path, status=404)
+    refused_request(client.post, path, {"kind": "visit", "status": "done"}, status=404)
     assert Case.objects.for_institution(institution).count() == 1

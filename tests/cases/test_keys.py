@@ -4,22 +4,12 @@ from cases import crypto, plaintext, selectors, services
 from cases.models import Case, KeyGrant
 from r2dr.roles import Role
 from tests.cases.conftest import PASSPHRASE
-
-
-def _submit(institution, narrative="the narrative"):
-    return services.case_submit(
-        institution=institution,
-        clear={"incident_date": None},
-        private={"narrative": narrative, "affected_names": "CANARY Person"},
-        consents={"statistics": "yes"},
-        consent_wording={"statistics": "May we use anonymised facts?"},
-        language="en",
-    )
+from tests.cases.helpers import CaseFactory
 
 
 def test_setup_unlock_and_read(institution_a, keyed):
     officer, kit = keyed(institution_a)
-    case, code = _submit(institution_a)
+    case = CaseFactory(institution=institution_a, narrative="the narrative")
     _kr, private = services.keyring_unlock(institution=institution_a, user=officer, passphrase=PASSPHRASE)
     key = plaintext.case_key_for_officer(case, private)
     assert plaintext.case_private(case, key)["narrative"] == "the narrative"
@@ -31,12 +21,12 @@ def test_setup_unlock_and_read(institution_a, keyed):
 
 def test_submitter_reads_officer_reply_with_receipt(institution_a, keyed):
     officer, _kit = keyed(institution_a)
-    case, code = _submit(institution_a)
+    case = CaseFactory(institution=institution_a, narrative="the narrative")
     _kr, private = services.keyring_unlock(institution=institution_a, user=officer, passphrase=PASSPHRASE)
     services.message_add(
         case=case, case_key=plaintext.case_key_for_officer(case, private), direction="institution", body="We hear you"
     )
-    found = plaintext.case_for_receipt(institution=institution_a, code=code)
+    found = plaintext.case_for_receipt(institution=institution_a, code=case.receipt_code)
     assert found is not None
     found_case, key = found
     assert [plaintext.message_text(found_case, key, m) for m in found_case.messages.all()] == ["We hear you"]
@@ -47,7 +37,8 @@ def test_grant_and_revoke_rotates_keys(institution_a, keyed, make_member):
     officer, kit = keyed(institution_a)
     colleague = make_member(institution_a, Role.CASE_OFFICER, email="colleague@a.example")
     ckey = services.officer_key_create(institution=institution_a, user=colleague, passphrase="colleague pass")
-    case, code = _submit(institution_a)
+    case = CaseFactory(institution=institution_a, narrative="the narrative")
+    code = case.receipt_code
     _kr, private = services.keyring_unlock(institution=institution_a, user=officer, passphrase=PASSPHRASE)
     grant = services.key_grant_create(
         institution=institution_a, by=officer, institution_private=private, officer_key=ckey
@@ -79,7 +70,7 @@ def test_grant_and_revoke_rotates_keys(institution_a, keyed, make_member):
     _kr, again = services.keyring_unlock(institution=institution_a, user=officer, passphrase=PASSPHRASE)
     assert plaintext.case_private(case, plaintext.case_key_for_officer(case, again))["narrative"] == "the narrative"
     assert plaintext.case_for_receipt(institution=institution_a, code=code) is not None
-    new_case, _code = _submit(institution_a, "after rotation")
+    new_case = CaseFactory(institution=institution_a, narrative="after rotation")
     with pytest.raises(crypto.DecryptionError):
         plaintext.case_key_for_officer(new_case, colleague_private)
     actions = set(selectors.access_entries(institution_a).values_list("action", flat=True))
@@ -89,7 +80,7 @@ def test_grant_and_revoke_rotates_keys(institution_a, keyed, make_member):
 
 def test_recovery_kit_restores_access(institution_a, keyed, make_member):
     officer, kit = keyed(institution_a)
-    case, _code = _submit(institution_a)
+    case = CaseFactory(institution=institution_a, narrative="the narrative")
     newcomer = make_member(institution_a, Role.CASE_OFFICER, email="newcomer@a.example")
     nkey = services.officer_key_create(institution=institution_a, user=newcomer, passphrase="newcomer pass")
     with pytest.raises(crypto.DecryptionError):
@@ -104,7 +95,7 @@ def test_recovery_kit_restores_access(institution_a, keyed, make_member):
 def test_other_institution_key_cannot_open(institution_a, institution_b, keyed):
     officer_a, _ = keyed(institution_a)
     keyed(institution_b, email="officer@b.example")
-    case_b, _ = _submit(institution_b)
+    case_b = CaseFactory(institution=institution_b, narrative="the narrative")
     _kr, private_a = services.keyring_unlock(institution=institution_a, user=officer_a, passphrase=PASSPHRASE)
     with pytest.raises(crypto.DecryptionError):
         plaintext.case_key_for_officer(case_b, private_a)

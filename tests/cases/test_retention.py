@@ -12,7 +12,7 @@ from cases.models import Case, Status
 from r2dr.audit import audit_verify
 from tests.cases.conftest import PASSPHRASE
 from tests.cases.dump import database_bytes, media_bytes
-from tests.cases.helpers import walk_to
+from tests.cases.helpers import CaseFactory, walk_to
 
 pytestmark = pytest.mark.django_db
 SENTINEL = "RETENTIONCANARY"
@@ -27,13 +27,12 @@ def closed_case(institution_a, keyed, taxonomy, settings):
 
     officer, _kit = keyed(institution_a)
     _kr, private = services.keyring_unlock(institution=institution_a, user=officer, passphrase=PASSPHRASE)
-    case, _code = services.case_submit(
+    case = CaseFactory(
         institution=institution_a,
-        clear={},
-        private={"affected_names": f"{SENTINEL} Person", "narrative": SENTINEL},
-        consents={"statistics": "yes", "protection": "yes"},
+        names=f"{SENTINEL} Person",
+        narrative=SENTINEL,
+        consents__protection="yes",
         consent_wording={"statistics": SENTINEL},
-        language="en",
     )
     key = plaintext.case_key_for_officer(case, private)
     file_key = crypto.new_key()

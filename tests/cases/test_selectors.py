@@ -1,48 +1,27 @@
 import datetime
 
+import factory
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from cases import selectors, services
-from cases.models import Case, ViolationType
+from cases.models import DefenderGroup, ViolationType
+from tests.cases.helpers import CaseFactory
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
 
 
-def _case(
-    inst,
-    *,
-    vt=("judicial-harassment",),
-    date=D(2025, 5, 1),
-    stats=True,
-    status="received",
-    verified=False,
-    urgent=False,
-    gender="undisclosed",
-):
-    from cases.models import DefenderGroup
+class ReportedCase(CaseFactory):
+    class Params:
+        names = "SECRET NAME"
+        date = D(2025, 5, 1)
+        violation_codes = ("judicial-harassment",)
 
-    case, _ = services.case_submit(
-        institution=inst,
-        clear={
-            "incident_date": date,
-            "urgent": urgent,
-            "gender": gender,
-            "violation_types": list(ViolationType.objects.filter(code__in=vt)),
-            "defender_groups": [DefenderGroup.objects.get(code="whrd")],
-        },
-        private={"affected_names": "SECRET NAME"},
-        consents={"statistics": "yes" if stats else "no"},
-        consent_wording={},
-        language="en",
-    )
-    update = {"status": status}
-    if verified:
-        update["verified_at"] = case.received_at
-    Case.objects.for_institution(inst).filter(pk=case.pk).update(**update)
-    return case
+    clear__defender_groups = factory.LazyFunction(lambda: [DefenderGroup.objects.get(code="whrd")])
+    private = factory.Dict({"affected_names": factory.SelfAttribute("..names")})
+    consent_wording = factory.Dict({})
 
 
 @pytest.fixture
@@ -54,13 +33,13 @@ def two(institution_a, institution_b, keyed, taxonomy):
 
 def test_verified_case_count(two):
     a, b = two
-    _case(a, vt=("killing",), status="action", verified=True)
-    _case(a, vt=("killing", "torture"), status="closed", verified=True)
-    _case(a, vt=("threats",), status="action", verified=True)
-    _case(a, status="closed")  # closed without verification: not counted
-    _case(a, status="verification")
-    _case(a, status="action", verified=True, date=D(2020, 1, 1))  # out of range
-    _case(b, status="action", verified=True)
+    ReportedCase(institution=a, violation_codes=("killing",), status="action", verified=True)
+    ReportedCase(institution=a, violation_codes=("killing", "torture"), status="closed", verified=True)
+    ReportedCase(institution=a, violation_codes=("threats",), status="action", verified=True)
+    ReportedCase(institution=a, status="closed")  # closed without verification: not counted
+    ReportedCase(institution=a, status="verification")
+    ReportedCase(institution=a, status="action", verified=True, date=D(2020, 1, 1))  # out of range
+    ReportedCase(institution=b, status="action", verified=True)
     with CaptureQueriesContext(connection) as ctx:
         n = selectors.verified_case_count(institution=a, date_from=D(2025, 1, 1), date_to=D(2025, 12, 31))
     assert n == 3 and len(ctx) == 1
@@ -89,21 +68,23 @@ def test_verified_case_count(two):
 
 def test_open_urgent(two):
     a, _b = two
-    _case(a, urgent=True)
-    _case(a, urgent=True, status="closed")
-    _case(a)
+    ReportedCase(institution=a, urgent=True)
+    ReportedCase(institution=a, urgent=True, status="closed")
+    ReportedCase(institution=a)
     assert selectors.open_urgent_case_count(institution=a) == 1
 
 
 def test_statistics_consent_suppression_and_queries(two):
     a, _b = two
     for _ in range(6):
-        _case(a, vt=("judicial-harassment",))
+        ReportedCase(institution=a, violation_codes=("judicial-harassment",))
     for _ in range(5):
-        _case(a, vt=("arbitrary-detention",), gender="man")
-    _case(a, vt=("killing",), gender="woman")  # 1: withheld
+        ReportedCase(institution=a, violation_codes=("arbitrary-detention",), clear__gender="man")
+    ReportedCase(institution=a, violation_codes=("killing",), clear__gender="woman")  # 1: withheld
     for _ in range(3):
-        _case(a, vt=("threats",), stats=False)  # no consent: never counted
+        ReportedCase(
+            institution=a, violation_codes=("threats",), consents__statistics="no"
+        )  # no consent: never counted
     with CaptureQueriesContext(connection) as ctx:
         rows = selectors.case_statistics(institution=a, group_by="violation_type")
     queries = len(ctx)
@@ -130,7 +111,7 @@ def test_statistics_consent_suppression_and_queries(two):
         selectors.case_statistics(institution=a, group_by="name")
     # The query count does not grow with the data.
     for _ in range(10):
-        _case(a, vt=("threats", "killing"), gender="man", date=D(2024, 3, 1))
+        ReportedCase(institution=a, violation_codes=("threats", "killing"), clear__gender="man", date=D(2024, 3, 1))
     with CaptureQueriesContext(connection) as ctx:
         selectors.case_statistics(institution=a, group_by="violation_type")
     assert len(ctx) == queries
@@ -141,8 +122,8 @@ def test_per_institution_min_cell(two):
     s = selectors.case_settings_get(institution=a)
     s.min_cell = 2
     s.save()
-    _case(a)
-    _case(a)
+    ReportedCase(institution=a)
+    ReportedCase(institution=a)
     rows = selectors.case_statistics(institution=a, group_by="violation_type")
     assert rows[0]["count"] == 2
 
@@ -150,8 +131,8 @@ def test_per_institution_min_cell(two):
 def test_regional_only_shared(two):
     a, b = two
     for _ in range(5):
-        _case(a)
-        _case(b)
+        ReportedCase(institution=a)
+        ReportedCase(institution=b)
     s = selectors.case_settings_get(institution=a)
     s.share_regional_statistics = True
     s.save()
@@ -165,13 +146,13 @@ def test_regional_only_shared(two):
 def test_statistics_rows_never_contain_identities(two):
     a, _ = two
     for _ in range(5):
-        _case(a)
+        ReportedCase(institution=a)
     assert "SECRET" not in str(selectors.case_statistics(institution=a, group_by="violation_type"))
 
 
 def test_consent_in_force_follows_latest_answer(two):
     a, _ = two
-    case = _case(a)
+    case = ReportedCase(institution=a)
     assert selectors.consent_in_force(case, "statistics") == "yes"
     assert selectors.consent_in_force(case, "un") == "no"  # never answered yes
     services.consent_change(case=case, kind="un", answer="yes_named", wording="w", language="en")

@@ -6,8 +6,10 @@ from collections import Counter
 
 import pytest
 
-from cases import selectors, services
+from cases import selectors
 from cases.models import DefenderGroup, PerpetratorType, Right, ViolationType
+from tests.cases.helpers import CaseFactory
+from tests.refusals import refused_request
 
 pytestmark = pytest.mark.django_db
 
@@ -35,13 +37,12 @@ def random_cases(institution_a, institution_b, keyed, taxonomy):
         stats = rng.random() < 0.8
         picks = {name: rng.sample(terms, rng.randint(0, 3)) for name, terms in taxonomies.items()}
         country = rng.choice(["TL", "ID", "ZZ"])
-        case, _code = services.case_submit(
+        CaseFactory(
             institution=inst,
             clear={"incident_date": date, "country_code": country, **{M2M[n][0]: v for n, v in picks.items()}},
-            private={"affected_names": "x"},
+            names="x",
             consents={"statistics": "yes" if stats else "no"},
             consent_wording={},
-            language="en",
         )
         truth.append({"inst": inst.pk, "year": date.year if date else None, "stats": stats, "country": country,
                       **{n: {t.code for t in v} for n, v in picks.items()}})  # fmt: skip
@@ -110,7 +111,7 @@ def test_explicit_period_sharing(client, random_cases, make_member):
     # A case officer cannot decide this.
     officer = make_member(b, Role.CASE_OFFICER, email="co@b.example")
     client.force_login(officer)
-    assert client.post(f"/{b.slug}/cases/statistics/sharing/", {"year": "2023"}).status_code == 403
+    refused_request(client.post, f"/{b.slug}/cases/statistics/sharing/", {"year": "2023"}, status=403)
 
 
 # --- SDG 16.10.1, verified counts and gender, against a hand-written reading of the indicator ------------------
@@ -151,7 +152,7 @@ def verified_cases(institution_a, institution_b, keyed, taxonomy):
         groups = set(rng.sample(group_codes, rng.randint(0, 2)))
         gender = rng.choice(["woman", "man", "mixed", "undisclosed"])
         affected = rng.choice([1, 1, 1, 2, 5])
-        case, _code = services.case_submit(
+        case = CaseFactory(
             institution=inst,
             clear={
                 "incident_date": datetime.date(year, rng.randint(1, 12), 1),
@@ -160,10 +161,9 @@ def verified_cases(institution_a, institution_b, keyed, taxonomy):
                 "gender": gender,
                 "affected_count": affected,
             },
-            private={"affected_names": "x"},
+            names="x",
             consents={"statistics": "yes" if rng.random() < 0.7 else "no"},
             consent_wording={},
-            language="en",
         )
         verified = rng.random() < 0.75
         status = rng.choice(["action", "closed"]) if verified else rng.choice(["received", "verification", "closed"])
@@ -257,23 +257,20 @@ def test_gender_statistics_match_the_cases(verified_cases):
 
 def test_a_violation_type_a_regional_admin_adds_counts_by_its_sdg_act(institution_a, keyed, taxonomy):
     """The act is data on the taxonomy: a new code counts once its act is set, and no code names it anywhere."""
-    from cases.models import Case
 
     keyed(institution_a)
     new = ViolationType.objects.create(code="extrajudicial-execution", label="Extrajudicial execution")
     span = {"date_from": datetime.date(2025, 1, 1), "date_to": datetime.date(2025, 12, 31)}
 
     def verified_case(violation):
-        case, _code = services.case_submit(
+        CaseFactory(
             institution=institution_a,
             clear={"incident_date": datetime.date(2025, 5, 1), "violation_types": [violation], "affected_count": 3},
-            private={"affected_names": "x"},
+            names="x",
             consents={"statistics": "yes"},
             consent_wording={},
-            language="en",
-        )
-        Case.objects.for_institution(institution_a).filter(pk=case.pk).update(
-            status="action", verified_at=case.received_at
+            status="action",
+            verified=True,
         )
 
     verified_case(new)

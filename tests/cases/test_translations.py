@@ -18,7 +18,7 @@ from django.utils.translation.template import templatize
 
 from cases import demo
 from cases.models import Consent, DefenderGroup, PerpetratorType, ProtectionMechanism, Right, ViolationType
-from tests.cases.helpers import receipt_of, state_of, step_data, submit_report
+from tests.cases.helpers import receipt_of, state_of, step_data, submit_report, walk_report
 
 BASE = Path(settings.BASE_DIR)
 LANGUAGES = ("id", "th")
@@ -335,15 +335,9 @@ def choose_language(client, language, next_url):
 def walk_form(client, institution):
     """The intro page and the four steps of the public form, as rendered."""
     url = f"/{institution.slug}/report/"
-    data = step_data()
     pages = [client.get(url)]
-    response = client.post(url, {"nav": "start"})
-    pages.append(response)
-    for step in ("who", "what", "since"):
-        response = client.post(url, {"state": state_of(response), "nav": "next", **data[step]})
-        pages.append(response)
-    for page in pages:
-        assert page.status_code == 200
+    assert pages[0].status_code == 200
+    walk_report(client, institution, pages=pages)
     return pages
 
 
@@ -384,9 +378,7 @@ def test_error_messages_in_the_chosen_language(client, ready, language):
     choose_language(client, language, f"/{ready.slug}/report/")
     url = f"/{ready.slug}/report/"
     data = step_data()
-    response = client.post(url, {"nav": "start"})
-    for step in ("who", "what", "since"):
-        response = client.post(url, {"state": state_of(response), "nav": "next", **data[step]})
+    response = walk_report(client, ready, data)
     unanswered = {k: v for k, v in data["consent"].items() if k != "consent_un"}
     response = client.post(url, {"state": state_of(response), "nav": "submit", **unanswered})
     text = visible_text(response)

@@ -8,7 +8,7 @@ from cases import plaintext, selectors, services
 from cases.models import Case, CaseTransition, Outcome, Status, Urgency
 from r2dr.audit import audit_verify
 from tests.cases.conftest import PASSPHRASE
-from tests.cases.helpers import ADMISSIBLE, move, submit, walk_to
+from tests.cases.helpers import ADMISSIBLE, CaseFactory, move, walk_to
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 def world(institution_a, keyed, taxonomy):
     officer, _kit = keyed(institution_a)
     _kr, private = services.keyring_unlock(institution=institution_a, user=officer, passphrase=PASSPHRASE)
-    case = submit(institution_a, urgent=True)
+    case = CaseFactory(institution=institution_a, urgent=True, un_named=True)
     return institution_a, officer, case, plaintext.case_key_for_officer(case, private)
 
 

@@ -27,19 +27,16 @@ def _b_keys(world: World):
 
 def _b_case(world: World):
     def build():
-        from cases import services
+        from tests.cases.helpers import CaseFactory
 
         _b_keys(world)
         with override_settings(**FAST_KDF):
-            case, _code = services.case_submit(
+            return CaseFactory(
                 institution=world.b,
-                clear={"incident_date": None},
-                private={"affected_names": world.sentinel, "narrative": f"narrative {world.sentinel}"},
-                consents={"statistics": "yes"},
-                consent_wording={"statistics": "matrix"},
-                language="en",
+                names=world.sentinel,
+                narrative=f"narrative {world.sentinel}",
+                consent_wording__statistics="matrix",
             )
-        return case
 
     return world.once("cases:b-case", build)
 

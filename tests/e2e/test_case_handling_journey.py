@@ -13,18 +13,20 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def world(keyed_institution):
-    from cases import services
-    from cases.models import ProtectionMechanism, ViolationType
+    from cases.models import ProtectionMechanism
+    from tests.cases.helpers import CaseFactory
 
     institution, officer = keyed_institution
     ProtectionMechanism.objects.create(name="Defenders Shelter Fund", description="Relocation and respite")
-    case, _code = services.case_submit(
+    case = CaseFactory(
         institution=institution,
-        clear={"urgent": True, "violation_types": [ViolationType.objects.get(code="judicial-harassment")]},
-        private={"affected_names": "Journey Canary", "narrative": "Arrested after a land rights meeting."},
-        consents={"statistics": "yes", "un": "yes_named", "protection": "yes"},
-        consent_wording={"statistics": "w", "un": "w", "protection": "w"},
-        language="en",
+        urgent=True,
+        violation_codes=("judicial-harassment",),
+        names="Journey Canary",
+        narrative="Arrested after a land rights meeting.",
+        un_named=True,
+        consents__protection="yes",
+        consent_wording__protection="w",
     )
     return institution, officer, case
 

@@ -13,29 +13,31 @@ from tests.e2e.conftest import TOTP_SECRET as SECRET
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _report(institution, names, date, narrative):
-    from cases import services
-
-    case, _code = services.case_submit(
-        institution=institution,
-        clear={"incident_date": date, "country_code": "TL"},
-        private={"affected_names": names, "narrative": narrative},
-        consents={"statistics": "yes"},
-        consent_wording={"statistics": "w"},
-        language="en",
-    )
-    return case
-
-
 def test_record_detect_repeat_save_view_and_merge(keyed_institution, live_server, page, e2e_login):
     import datetime
 
     from cases.models import Case, Outcome
+    from tests.cases.helpers import CaseFactory
 
     institution, officer = keyed_institution
-    earlier = _report(institution, "Maria Ximenes", datetime.date(2024, 2, 1), "Threatened at a land meeting.")
-    duplicate = _report(institution, "Maria Ximenes", datetime.date(2024, 2, 3), "Second report of the same threat.")
-    unrelated = _report(institution, "Joana Soares", datetime.date(2025, 1, 9), "Another defender, another story.")
+    earlier = CaseFactory(
+        institution=institution,
+        names="Maria Ximenes",
+        date=datetime.date(2024, 2, 1),
+        narrative="Threatened at a land meeting.",
+    )
+    duplicate = CaseFactory(
+        institution=institution,
+        names="Maria Ximenes",
+        date=datetime.date(2024, 2, 3),
+        narrative="Second report of the same threat.",
+    )
+    unrelated = CaseFactory(
+        institution=institution,
+        names="Joana Soares",
+        date=datetime.date(2025, 1, 9),
+        narrative="Another defender, another story.",
+    )
     base = f"{live_server.url}/{institution.slug}"
     e2e_login(page, live_server, officer.email, PASSWORD, SECRET)
     page.goto(f"{base}/cases/unlock/")

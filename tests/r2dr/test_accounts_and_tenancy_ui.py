@@ -8,13 +8,17 @@ from r2dr import services
 from r2dr.models import Institution, Invitation, Membership
 from r2dr.roles import Role
 from tests.factories import UserFactory
+from tests.refusals import refused_request
 
 pytestmark = pytest.mark.django_db
 
 
 def test_members_page_is_for_institution_admins_only(member_client, institution_a):
     client = member_client(institution_a, Role.DATA_OFFICER)
-    assert client.get(f"/{institution_a.slug}/members/").status_code == 403
+    refused_request(client.get, f"/{institution_a.slug}/members/", status=403)
+    refused_request(
+        client.post, f"/{institution_a.slug}/members/", {"email": "x@example.org", "role": "reviewer"}, status=403
+    )
 
 
 def test_admin_invites_a_colleague_who_accepts_and_gets_the_role(member_client, institution_a, client, settings):
@@ -47,7 +51,13 @@ def test_admin_invites_a_colleague_who_accepts_and_gets_the_role(member_client, 
     membership = Membership.objects.get(user__email="new.reviewer@example.org")
     assert membership.institution == institution_a and membership.role == Role.REVIEWER
     # The link works once.
-    assert client.get(path).status_code == 404
+    refused_request(client.get, path, status=404)
+    refused_request(
+        client.post,
+        path,
+        {"name": "Again", "password1": "a-long enough passphrase", "password2": "a-long enough passphrase"},
+        status=404,
+    )
 
 
 def test_invitation_for_existing_user_requires_signing_in_as_that_user(institution_a, client, make_member):
@@ -71,8 +81,10 @@ def test_expired_and_revoked_invitations_are_refused(institution_a, client):
         email="late@example.org", role=Role.REVIEWER, institution=institution_a, by=None
     )
     services.invitation_revoke(invitation=invitation, by=None)
-    assert client.get(f"/invitations/{token}/").status_code == 404
-    assert client.get("/invitations/not-a-real-token/").status_code == 404
+    signup = {"name": "Late", "password1": "a-long enough passphrase", "password2": "a-long enough passphrase"}
+    for path in (f"/invitations/{token}/", "/invitations/not-a-real-token/"):
+        refused_request(client.get, path, status=404)
+        refused_request(client.post, path, signup, status=404)
 
 
 def test_regional_admin_onboards_an_institution_and_invites_its_admin(client, regional_admin, settings):
@@ -105,16 +117,31 @@ def test_regional_admin_onboards_an_institution_and_invites_its_admin(client, re
     assert invitation.role == Role.INSTITUTION_ADMIN and invitation.email == "head@cihro.example"
 
 
+ONBOARDING = {
+    "name": "Refused Office",
+    "short_name": "RO",
+    "slug": "refused",
+    "country": "Cook Islands",
+    "country_code": "ck",
+    "subregion": "pacific",
+    "languages": ["en"],
+    "time_zone": "Pacific/Rarotonga",
+    "admin_email": "head@refused.example",
+}
+
+
 def test_institution_roles_cannot_onboard(member_client, institution_a):
     client = member_client(institution_a, Role.INSTITUTION_ADMIN)
-    assert client.get(reverse("institution_onboard")).status_code == 403
+    refused_request(client.get, reverse("institution_onboard"), status=403)
+    refused_request(client.post, reverse("institution_onboard"), ONBOARDING, status=403)
 
 
 def test_facilitator_sees_regional_overview_but_cannot_onboard(client, make_member):
     facilitator = make_member(None, Role.FACILITATOR)
     client.force_login(facilitator)
     assert client.get(reverse("regional_home")).status_code == 200
-    assert client.get(reverse("institution_onboard")).status_code == 403
+    refused_request(client.get, reverse("institution_onboard"), status=403)
+    refused_request(client.post, reverse("institution_onboard"), ONBOARDING, status=403)
 
 
 def test_last_admin_cannot_be_removed(member_client, institution_a):
@@ -181,7 +208,7 @@ def test_admin_site_is_for_superusers_with_mfa(client):
     staff.is_staff = True
     staff.save()
     client.force_login(staff)
-    assert client.get("/admin/").status_code == 404
+    refused_request(client.get, "/admin/", status=404)
 
 
 def test_institution_admin_edits_settings_and_bad_input_keeps_what_was_typed(member_client, institution_a):

@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from tests.refusals import refused_request
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -115,8 +117,7 @@ def test_error_pages_leak_nothing(client, member_client, institution_a, institut
     assert "Traceback" not in body and "Page not found" in body
     assert "DEBUG" not in body and "settings" not in body
     officer = member_client(institution_a, "data_officer")
-    response = officer.get(f"/{institution_b.slug}/")
-    assert response.status_code == 403
+    response = refused_request(officer.get, f"/{institution_b.slug}/", status=403)
     assert institution_b.name not in response.content.decode()
 
 
