@@ -10,20 +10,9 @@ from r2dr.models import Membership
 from r2dr.roles import Role
 from tests.cases.conftest import PASSPHRASE
 from tests.cases.dump import database_rows
+from tests.cases.helpers import CaseFactory
 
 LEAVER_PASSPHRASE = "the leaver's own case passphrase"
-
-
-def _submit(institution, narrative):
-    case, _code = services.case_submit(
-        institution=institution,
-        clear={"incident_date": None},
-        private={"narrative": narrative, "affected_names": "CANARY Person"},
-        consents={"statistics": "yes"},
-        consent_wording={"statistics": "May we use anonymised facts?"},
-        language="en",
-    )
-    return Case.objects.for_institution(institution).get(pk=case.pk)
 
 
 def _narrative(case, institution_private):
@@ -80,9 +69,9 @@ def _leaver_keys_from_dump(leaver_private, copied_institution_private):
 
 
 def test_removed_officer_cannot_decrypt_a_case_submitted_after_removal(institution_a, team):
-    before = _submit(institution_a, "reported before removal")
+    before = CaseFactory(names="CANARY Person", institution=institution_a, narrative="reported before removal")
     _remove(institution_a, team["leaver"], Role.CASE_OFFICER, team["admin"])
-    after = _submit(institution_a, "reported after removal")
+    after = CaseFactory(names="CANARY Person", institution=institution_a, narrative="reported after removal")
 
     keys = _leaver_keys_from_dump(team["leaver_private"], team["copied_institution_private"])
     assert not any(_opens(key, after.sealed_key) for key in keys)
@@ -145,7 +134,7 @@ def test_losing_one_of_two_key_roles_keeps_the_key_and_losing_both_ends_it(insti
     _remove(institution_a, leaver, Role.INSTITUTION_HEAD, team["admin"])
     with pytest.raises(crypto.DecryptionError):
         services.keyring_unlock(institution=institution_a, user=leaver, passphrase=LEAVER_PASSPHRASE)
-    after = _submit(institution_a, "reported after demotion")
+    after = CaseFactory(names="CANARY Person", institution=institution_a, narrative="reported after demotion")
     keys = _leaver_keys_from_dump(team["leaver_private"], team["copied_institution_private"])
     assert not any(_opens(key, after.sealed_key) for key in keys)
 
@@ -153,9 +142,9 @@ def test_losing_one_of_two_key_roles_keeps_the_key_and_losing_both_ends_it(insti
 def test_recovery_kit_reopens_every_case_when_the_only_key_holder_left(institution_a, keyed, make_member):
     officer, kit = keyed(institution_a)
     admin = make_member(institution_a, Role.INSTITUTION_ADMIN, email="admin@a.example")
-    before = _submit(institution_a, "reported before removal")
+    before = CaseFactory(names="CANARY Person", institution=institution_a, narrative="reported before removal")
     _remove(institution_a, officer, Role.CASE_OFFICER, admin)
-    after = _submit(institution_a, "reported after removal")
+    after = CaseFactory(names="CANARY Person", institution=institution_a, narrative="reported after removal")
 
     newcomer = make_member(institution_a, Role.CASE_OFFICER, email="newcomer@a.example")
     nkey = services.officer_key_create(institution=institution_a, user=newcomer, passphrase="newcomer pass")
@@ -171,6 +160,6 @@ def test_removal_through_the_members_page_ends_the_grant(client, institution_a, 
     response = client.post(f"/{institution_a.slug}/members/{membership.pk}/remove/", follow=True)
     assert response.status_code == 200
     assert not OfficerKey.objects.for_institution(institution_a).filter(user=team["leaver"]).exists()
-    after = _submit(institution_a, "reported after removal")
+    after = CaseFactory(names="CANARY Person", institution=institution_a, narrative="reported after removal")
     keys = _leaver_keys_from_dump(team["leaver_private"], team["copied_institution_private"])
     assert not any(_opens(key, after.sealed_key) for key in keys)
