@@ -36,13 +36,19 @@ def reset_pools():
         app.amqp._producer_pool = None
 
 
+def _point_broker_at(monkeypatch, url):
+    # Celery reads CELERY_BROKER_URL from the environment before its configuration (CI sets it), so both move.
+    monkeypatch.setenv("CELERY_BROKER_URL", url)
+    app.conf.broker_url, app.conf.task_always_eager = url, False
+
+
 @pytest.fixture
-def broker_down():
+def broker_down(monkeypatch):
     """The app publishes for real (not eagerly) to a Redis port nothing listens on."""
     port = _free_port()
     saved = app.conf.broker_url, app.conf.task_always_eager
 
-    app.conf.broker_url, app.conf.task_always_eager = f"redis://127.0.0.1:{port}/0", False
+    _point_broker_at(monkeypatch, f"redis://127.0.0.1:{port}/0")
     reset_pools()
     yield
     app.conf.broker_url, app.conf.task_always_eager = saved
@@ -267,11 +273,11 @@ class _Services:
 
 
 @pytest.fixture
-def real_services(transactional_db, tmp_path, settings):
+def real_services(transactional_db, tmp_path, settings, monkeypatch):
     services_ = _Services(tmp_path, settings.MEDIA_ROOT)
     saved = app.conf.broker_url, app.conf.task_always_eager
     services_.start_redis()
-    app.conf.broker_url, app.conf.task_always_eager = services_.broker, False
+    _point_broker_at(monkeypatch, services_.broker)
     reset_pools()
     settings.R2DR_REPORT_STALE_SECONDS = WORKER_DEADLINE
     yield services_
