@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import re
 
 from django.conf import settings
 from django.http import Http404, QueryDict
@@ -45,6 +46,7 @@ STATUS_HELP = {
 
 
 HONEYPOT = "website"
+SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 
 
 def discard_files(files):
@@ -373,7 +375,10 @@ def followup_post(request, files, file_errors) -> Page:
 def followup_open(request, institution, state) -> Page:
     """The submitter gives their receipt code (and, after wrong codes, solves a challenge)."""
     if institution is None:
-        institution = Institution.objects.filter(slug=request.POST.get("institution", "")[:60], is_active=True).first()
+        slug = request.POST.get("institution", "")[:60]
+        # Only a well-formed slug reaches the query: PostgreSQL refuses a NUL byte in a text parameter (a 500).
+        if SLUG.fullmatch(slug):
+            institution = Institution.objects.filter(slug=slug, is_active=True).first()
     form = forms.FollowUpOpenForm(request.POST)
     if institution is None or not form.is_valid():
         if institution is None:
