@@ -1,16 +1,7 @@
 """Bad input to the public form, the follow-up and the officer's image view answers clearly: never a 500, and
 never silently stored differently from what the defender saw confirmed."""
 
-import io
-import struct
-import zlib
-
 import pytest
-from PIL import Image
-
-from cases import services
-from cases.models import Case, CaseAttachment
-from tests.cases.helpers import state_of, step_data, submit_report, unlock_client
 
 pytestmark = pytest.mark.django_db
 
