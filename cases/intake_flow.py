@@ -73,8 +73,13 @@ def querydict(data: dict) -> QueryDict:
     return qd
 
 
+# Answers travel in the form state up to this length, well over any field's limit: an answer over its limit is
+# refused by the form with its real length and comes back whole to be shortened, never cut to fit and accepted.
+RAW_MAX = 5 * forms.TEXT_MAX
+
+
 def raw(post, form) -> dict:
-    return {name: [v[: forms.TEXT_MAX] for v in post.getlist(name)][:200] for name in form.fields}
+    return {name: [v[:RAW_MAX] for v in post.getlist(name)][:200] for name in form.fields}
 
 
 def quick_exit_url():

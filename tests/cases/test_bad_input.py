@@ -2,6 +2,11 @@
 never silently stored differently from what the defender saw confirmed."""
 
 import pytest
+from django import forms as djforms
+
+from cases import forms
+from cases.models import Case
+from tests.cases.helpers import state_of, step_data, submit_report
 
 pytestmark = pytest.mark.django_db
 
@@ -40,3 +45,44 @@ def test_a_body_declared_utf16_is_a_clear_400_page(client, ready, path):
     page = r.content.decode()
     assert "could not be read" in page
     assert "Server error" not in page
+
+
+# --- 4. an answer longer than its field's limit -----------------------------------------------------------------
+
+
+def _long_fields():
+    return [
+        (cls.step, name, field.max_length)
+        for cls in forms.STEPS
+        for name, field in cls.base_fields.items()
+        if isinstance(field, djforms.CharField) and not isinstance(field, djforms.EmailField) and field.max_length
+    ]
+
+
+@pytest.mark.parametrize(("step", "name", "limit"), _long_fields())
+def test_an_answer_over_its_limit_is_refused_with_the_limit_and_its_length_and_kept(client, ready, step, name, limit):
+    institution, _ = ready
+    data = step_data()
+    text = "x" * (limit + 1)
+    data[step][name] = text
+    url = f"/{institution.slug}/report/"
+    r = client.post(url, {"nav": "start"})
+    for current in forms.STEP_NAMES:
+        nav = "submit" if current == forms.STEP_NAMES[-1] else "next"
+        r = client.post(url, {"state": state_of(r), "nav": nav, **data[current]})
+        assert r.status_code == 200
+        if current == step:
+            break
+    page = r.content.decode()
+    assert "Your receipt code" not in page
+    assert f"at most {limit:,} characters" in page and f"it has {limit + 1:,}" in page, page[:3000]
+    assert text in page  # what was typed comes back, to be shortened
+    assert not Case.objects.for_institution(institution).exists()
+
+
+def test_a_20001_character_narrative_is_never_stored_cut(client, ready):
+    institution, _ = ready
+    data = step_data(narrative="n" * 20_001)
+    r = submit_report(client, institution, data=data)
+    assert "Your receipt code" not in r.content.decode()
+    assert not Case.objects.for_institution(institution).exists()
