@@ -257,6 +257,43 @@ def max_files() -> int:
     return int(getattr(settings, "R2DR_CASE_MAX_FILES", 5))
 
 
+def max_image_pixels() -> int:
+    # 50 million pixels takes a 50-megapixel phone photo; a "decompression bomb" (a small file that decodes to
+    # gigabytes) is far above it. Checked from the header, before any pixel is decoded.
+    return int(getattr(settings, "R2DR_CASE_MAX_IMAGE_PIXELS", 50_000_000))
+
+
+class ImageUnreadable(Exception):
+    """An image that cannot be shown without metadata: damaged, truncated, not really an image, or too large."""
+
+
+def _open_image(data: bytes):
+    from PIL import Image
+
+    try:
+        img = Image.open(io.BytesIO(data))
+    except (Image.DecompressionBombError, OSError, ValueError, SyntaxError) as exc:
+        raise ImageUnreadable(str(exc)) from exc
+    width, height = img.size
+    if width * height > max_image_pixels():
+        img.close()
+        raise ImageUnreadable(f"{width}x{height} pixels")
+    return img
+
+
+def image_check(data: bytes, content_type: str) -> None:
+    """Raise ImageUnreadable unless the officer's view can show this image: the file's structure (Pillow's verify:
+    chunk checksums, a complete stream), then a full decode and re-encode, as the view does."""
+    img = _open_image(data)
+    try:
+        img.verify()
+    except Exception as exc:  # verify raises whatever the decoder meets; any of it means "cannot be shown"
+        raise ImageUnreadable(str(exc)) from exc
+    finally:
+        img.close()
+    strip_image_metadata(data, content_type)
+
+
 class EncryptedFile(UploadedFile):
     """What the handler hands the view: no plaintext, just where the ciphertext is and its random key."""
 
@@ -356,6 +393,12 @@ class EncryptingUploadHandler(FileUploadHandler):
         self.fh.close()
         self.fh = None
         kind, content_type = self.sniffed
+        if kind == "image" and not self._image_readable(content_type):
+            default_storage.delete(self.storage_name)
+            return EncryptedFile(
+                name=self.file_name, content_type="", size=0, storage_name=None, file_key=b"", kind="",
+                sha256="", rejected="image",
+            )  # fmt: skip
         return EncryptedFile(
             name=self.file_name,
             content_type=content_type,
@@ -366,25 +409,44 @@ class EncryptingUploadHandler(FileUploadHandler):
             sha256=self.digest.hexdigest(),
         )
 
+    def _image_readable(self, content_type: str) -> bool:
+        # Checked now, from the ciphertext just written (plaintext only in memory), so an image the officer's view
+        # could not show is refused while the defender can still send another.
+        with default_storage.open(self.storage_name, "rb") as fh:
+            data = b"".join(crypto.stream_decrypt(self.key, fh))
+        try:
+            image_check(data, content_type)
+        except ImageUnreadable:
+            return False
+        return True
+
     def upload_interrupted(self):
         if getattr(self, "fh", None):
             self._reject("interrupted")
 
 
 def strip_image_metadata(data: bytes, content_type: str) -> bytes:
-    """A copy of an image without EXIF/GPS/XMP or other metadata: only the pixels are re-encoded."""
+    """A copy of an image without EXIF/GPS/XMP or other metadata: only the pixels are re-encoded. Raises
+    ImageUnreadable for an image that cannot be decoded or is over the pixel limit."""
+    with _open_image(data) as img:
+        try:
+            return _reencode(img, content_type)
+        except Exception as exc:  # a damaged stream raises whatever its decoder meets
+            raise ImageUnreadable(str(exc)) from exc
+
+
+def _reencode(img, content_type: str) -> bytes:
     from PIL import Image, ImageOps
 
-    with Image.open(io.BytesIO(data)) as img:
-        img.load()
-        img = ImageOps.exif_transpose(img)  # keep the visible orientation, drop the tag
-        clean = Image.new(img.mode, img.size)
-        clean.putdata(list(img.getdata())) if img.mode == "P" else clean.paste(img)
-        if img.mode == "P" and img.getpalette():
-            clean.putpalette(img.getpalette())
-        out = io.BytesIO()
-        fmt = {"image/jpeg": "JPEG", "image/png": "PNG", "image/gif": "GIF", "image/webp": "WEBP"}[content_type]
-        if fmt == "JPEG" and clean.mode not in ("RGB", "L"):
-            clean = clean.convert("RGB")
-        clean.save(out, fmt)
-        return out.getvalue()
+    img.load()
+    img = ImageOps.exif_transpose(img)  # keep the visible orientation, drop the tag
+    clean = Image.new(img.mode, img.size)
+    clean.putdata(list(img.getdata())) if img.mode == "P" else clean.paste(img)
+    if img.mode == "P" and img.getpalette():
+        clean.putpalette(img.getpalette())
+    out = io.BytesIO()
+    fmt = {"image/jpeg": "JPEG", "image/png": "PNG", "image/gif": "GIF", "image/webp": "WEBP"}[content_type]
+    if fmt == "JPEG" and clean.mode not in ("RGB", "L"):
+        clean = clean.convert("RGB")
+    clean.save(out, fmt)
+    return out.getvalue()

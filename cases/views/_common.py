@@ -59,6 +59,10 @@ def request_uploads(request, field="files"):
         "size": _("“%(name)s” is larger than the limit of %(mb)d MB."),
         "count": _("“%(name)s” was not accepted: at most %(n)d files at a time."),
         "empty": _("“%(name)s” is empty."),
+        "image": _(
+            "“%(name)s” could not be read as an image: it is damaged, incomplete, not really an image, or larger than "
+            "%(megapixels)d megapixels. Please send another copy of it."
+        ),
         "interrupted": _("“%(name)s” did not arrive completely."),
     }
     for f in request.FILES.getlist(field):
@@ -67,7 +71,12 @@ def request_uploads(request, field="files"):
         if f.rejected:
             errors.append(
                 reasons.get(f.rejected, reasons["type"])
-                % {"name": f.name, "mb": intake.max_file_bytes() // (1024 * 1024), "n": intake.max_files()}
+                % {
+                    "name": f.name,
+                    "mb": intake.max_file_bytes() // (1024 * 1024),
+                    "n": intake.max_files(),
+                    "megapixels": intake.max_image_pixels() // 1_000_000,
+                }
             )
         else:
             accepted.append(f)

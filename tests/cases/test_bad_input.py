@@ -1,12 +1,17 @@
 """Bad input to the public form, the follow-up and the officer's image view answers clearly: never a 500, and
 never silently stored differently from what the defender saw confirmed."""
 
+import io
+import struct
+import zlib
+
 import pytest
 from django import forms as djforms
+from PIL import Image
 
-from cases import forms
-from cases.models import Case
-from tests.cases.helpers import state_of, step_data, submit_report
+from cases import forms, intake
+from cases.models import Case, CaseAttachment
+from tests.cases.helpers import state_of, step_data, submit_report, unlock_client
 
 pytestmark = pytest.mark.django_db
 
@@ -86,3 +91,87 @@ def test_a_20001_character_narrative_is_never_stored_cut(client, ready):
     r = submit_report(client, institution, data=data)
     assert "Your receipt code" not in r.content.decode()
     assert not Case.objects.for_institution(institution).exists()
+
+
+# --- 3. images that pass the type check but cannot be shown ----------------------------------------------------
+
+
+def _png(width, height, rows: bytes) -> bytes:
+    def chunk(kind, payload):
+        return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", zlib.crc32(kind + payload))
+
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)  # 1-bit greyscale
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows, 9)) + chunk(b"IEND", b"")
+
+
+def _bomb() -> bytes:
+    """A PNG of a few dozen kilobytes that decodes to 20,000 x 20,000 pixels."""
+    side = 20_000
+    return _png(side, side, (b"\x00" + b"\x00" * (side // 8)) * side)
+
+
+def _truncated_png() -> bytes:
+    out = io.BytesIO()
+    Image.effect_noise((256, 256), 64).save(out, "PNG")
+    data = out.getvalue()
+    return data[: len(data) // 2]
+
+
+def _polyglot() -> bytes:
+    """JPEG magic bytes, then a web page: passes a check of the first bytes, is no image."""
+    return (
+        b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01"
+        + b"<html><body><script>alert(document.domain)</script></body></html>" * 20
+    )
+
+
+BAD_IMAGES = {"polyglot.jpg": _polyglot, "truncated.png": _truncated_png, "bomb.png": _bomb}
+
+
+def _file(name, data):
+    f = io.BytesIO(data)
+    f.name = name
+    return f
+
+
+@pytest.mark.parametrize("name", BAD_IMAGES)
+def test_an_image_the_officer_could_not_see_is_refused_at_upload(client, ready, name):
+    institution, _ = ready
+    r = submit_report(client, institution, files=[_file(name, BAD_IMAGES[name]())])
+    page = r.content.decode()
+    assert "Your receipt code" not in page
+    assert f"“{name}” could not be read as an image" in page
+    assert "50 megapixels" in page
+    assert "CANARY Defender" in page or "choose them again" in page  # the answers are kept, the file must be re-added
+    assert not Case.objects.for_institution(institution).exists()
+
+
+def test_a_good_image_still_passes(client, ready):
+    institution, _ = ready
+    out = io.BytesIO()
+    Image.effect_noise((64, 64), 64).save(out, "PNG")
+    r = submit_report(client, institution, files=[_file("good.png", out.getvalue())])
+    assert "Your receipt code" in r.content.decode()
+    assert CaseAttachment.objects.for_institution(institution).filter(kind="image").count() == 1
+
+
+@pytest.mark.parametrize("name", BAD_IMAGES)
+def test_the_image_view_shows_a_placeholder_for_an_image_it_cannot_render(client, ready, monkeypatch, name):
+    """An image stored before uploads were checked (the check is patched out to store one)."""
+    institution, officer = ready
+    data = BAD_IMAGES[name]()
+    monkeypatch.setattr(intake, "image_check", lambda data, content_type: None)
+    r = submit_report(client, institution, files=[_file(name, data)])
+    assert "Your receipt code" in r.content.decode()
+    monkeypatch.undo()
+    attachment = CaseAttachment.objects.for_institution(institution).get()
+    client.raise_request_exception = False
+    client.force_login(officer)
+    unlock_client(client, institution)
+    r = client.get(f"/{institution.slug}/cases/{attachment.case_id}/files/{attachment.pk}/")
+    assert r.status_code == 200
+    assert r["Content-Type"].startswith("text/html")
+    page = r.content.decode()
+    assert "This image cannot be shown" in page and "<script>alert" not in page
+    r = client.get(f"/{institution.slug}/cases/{attachment.case_id}/files/{attachment.pk}/original/")
+    assert b"".join(r.streaming_content) == data
