@@ -19,6 +19,7 @@ import hmac
 import io
 import json
 import os
+import re
 import secrets
 import time
 
@@ -292,6 +293,96 @@ def image_check(data: bytes, content_type: str) -> None:
     finally:
         img.close()
     strip_image_metadata(data, content_type)
+
+
+# Django's multipart parser refuses a whole request (a 400, every answer and file lost) when one part's headers do
+# not fit in its first 1,024 bytes, which a long file name is enough for.
+PART_HEADER_BUDGET = 900
+FILE_NAME_KEEP = 160  # characters of a shortened file name's stem; its extension is kept whole
+_FILENAME = re.compile(rb'filename="((?:[^"\\]|\\.)*)"')
+
+
+def _shorten_filename(match: re.Match) -> bytes:
+    name = match.group(1).decode("utf-8", "replace")
+    stem, dot, ext = name.rpartition(".")
+    if not dot or len(ext) > 16:
+        stem, dot, ext = name, "", ""
+    short = f"{stem[:FILE_NAME_KEEP]}…{dot}{ext}".replace('"', "%22")
+    return b'filename="' + short.encode() + b'"'
+
+
+class PartHeaderShortener:
+    """Wraps a multipart body so that a part's headers that would not fit Django's limit have their file name
+    shortened (the stem cut, the extension kept) instead of failing the request. The rest passes unchanged."""
+
+    chunk_size = 64 * 1024
+    max_header = 64 * 1024  # past this a part is not a browser's: left to Django's parser to refuse
+
+    def __init__(self, stream, boundary: bytes):
+        self._stream = stream
+        self._chunks = self._rewrite(b"--" + boundary + b"\r\n")
+        self._out = b""
+
+    def _raw(self):
+        while chunk := self._stream.read(self.chunk_size):
+            yield chunk
+
+    def _rewrite(self, marker: bytes):
+        pending = b""
+        in_header = False
+        for chunk in self._raw():
+            pending += chunk
+            while True:
+                if in_header:
+                    end = pending.find(b"\r\n\r\n")
+                    if end == -1:
+                        if len(pending) > self.max_header:
+                            in_header = False  # pass it on as it is
+                            continue
+                        break
+                    header = pending[:end]
+                    if len(header) > PART_HEADER_BUDGET:
+                        header = _FILENAME.sub(_shorten_filename, header, count=1)
+                    yield header
+                    pending = pending[end:]
+                    in_header = False
+                    continue
+                at = pending.find(marker)
+                if at == -1:
+                    keep = len(marker) - 1  # a marker may straddle two chunks
+                    if len(pending) > keep:
+                        yield pending[:-keep]
+                        pending = pending[-keep:]
+                    break
+                yield pending[: at + len(marker)]
+                pending = pending[at + len(marker) :]
+                in_header = True
+        if pending:
+            yield pending
+
+    def read(self, size=-1):
+        while size < 0 or len(self._out) < size:
+            chunk = next(self._chunks, None)
+            if chunk is None:
+                break
+            self._out += chunk
+        if size < 0:
+            data, self._out = self._out, b""
+        else:
+            data, self._out = self._out[:size], self._out[size:]
+        return data
+
+    def readline(self, size=-1):
+        while b"\n" not in self._out and (size < 0 or len(self._out) < size):
+            chunk = next(self._chunks, None)
+            if chunk is None:
+                break
+            self._out += chunk
+        end = self._out.find(b"\n") + 1 or len(self._out)
+        if size >= 0:
+            end = min(end, size)
+        data, self._out = self._out[:end], self._out[end:]
+        return data
 
 
 class EncryptedFile(UploadedFile):

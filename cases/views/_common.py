@@ -46,6 +46,12 @@ def encrypting_uploads(view):
     def wrapper(request, *args, **kwargs):
         if request.method == "POST":
             request.upload_handlers = [intake.EncryptingUploadHandler(request)]
+            boundary = (
+                request.content_params.get("boundary", "") if request.content_type == "multipart/form-data" else ""
+            )
+            if boundary.isascii() and boundary and not hasattr(request, "_body"):
+                # Before Django's parser reads the body: a long file name must not cost the defender the request.
+                request._stream = intake.PartHeaderShortener(request._stream, boundary.encode("ascii"))
         return protected(request, *args, **kwargs)
 
     return csrf_exempt(wrapper)

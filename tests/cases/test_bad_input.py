@@ -9,9 +9,9 @@ import pytest
 from django import forms as djforms
 from PIL import Image
 
-from cases import forms, intake
+from cases import forms, intake, plaintext
 from cases.models import Case, CaseAttachment
-from tests.cases.helpers import state_of, step_data, submit_report, unlock_client
+from tests.cases.helpers import receipt_of, state_of, step_data, submit_report, unlock_client
 
 pytestmark = pytest.mark.django_db
 
@@ -175,3 +175,40 @@ def test_the_image_view_shows_a_placeholder_for_an_image_it_cannot_render(client
     assert "This image cannot be shown" in page and "<script>alert" not in page
     r = client.get(f"/{institution.slug}/cases/{attachment.case_id}/files/{attachment.pk}/original/")
     assert b"".join(r.streaming_content) == data
+
+
+# --- 5. long file names and too many files ---------------------------------------------------------------------
+
+
+def _pdf(name):
+    return _file(name, b"%PDF-1.4\n" + name.encode()[:40])
+
+
+def test_a_file_name_over_a_kilobyte_is_shortened_and_the_report_goes_through(client, ready):
+    institution, officer = ready
+    long_name = "d" * 1100 + "-ševčík.pdf"
+    r = submit_report(client, institution, files=[_pdf("first.pdf"), _pdf(long_name)])
+    assert r.status_code == 200
+    assert "Your receipt code" in r.content.decode()
+    case, key = plaintext.case_for_receipt(institution=institution, code=receipt_of(r))
+    attachments = list(CaseAttachment.objects.for_institution(institution).filter(case=case).order_by("pk"))
+    assert len(attachments) == 2
+    names = [plaintext.attachment_meta(case, key, a)["name"] for a in attachments]
+    assert names[0] == "first.pdf"
+    assert names[1].startswith("d" * 100) and names[1].endswith(".pdf") and len(names[1]) < 255
+
+
+@pytest.mark.parametrize("chunk_size", [1, 7, 64, 64 * 1024])
+def test_the_header_shortener_changes_only_an_oversized_file_name_whatever_the_chunks(chunk_size):
+    boundary = b"XyZ"
+    long_header = b'Content-Disposition: form-data; name="files"; filename="' + b"n" * 2000 + b'.png"'
+    body = (
+        b'--XyZ\r\nContent-Disposition: form-data; name="state"\r\n\r\nabc--XyZ no boundary\r\n'
+        b"--XyZ\r\n" + long_header + b"\r\nContent-Type: image/png\r\n\r\n" + bytes(range(256)) * 40 + b"\r\n"
+        b'--XyZ\r\nContent-Disposition: form-data; name="nav"\r\n\r\nsubmit\r\n--XyZ--\r\n'
+    )
+    shortener = intake.PartHeaderShortener(io.BytesIO(body), boundary)
+    shortener.chunk_size = chunk_size
+    out = shortener.read()
+    short_header = b'Content-Disposition: form-data; name="files"; filename="' + b"n" * 160 + "….png".encode() + b'"'
+    assert out == body.replace(long_header, short_header)
