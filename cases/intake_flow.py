@@ -54,6 +54,18 @@ def discard_files(files):
         f.discard()
 
 
+def files_lost(files) -> list[str]:
+    """What to tell a defender whose files were dropped by an error: browsers cannot keep a chosen file in a page
+    sent back, so name each one to choose again."""
+    if not files:
+        return [_("Files are never kept after an error: please choose them again.")]
+    names = ", ".join(f"“{f.name}”" for f in files)
+    return [
+        _("Files are never kept after an error (your answers are): please choose these files again: %(names)s.")
+        % {"names": names}
+    ]
+
+
 def as_upload(f) -> services.EncryptedUpload:
     return services.EncryptedUpload(
         storage_name=f.storage_name,
@@ -239,7 +251,7 @@ def report_post(request, institution, files, file_errors) -> Page:
     form = cls(data=querydict(state["data"][step]), institution=institution)
     if not form.is_valid():
         discard_files(files)
-        lost = [_("Files are never kept after an error: please choose them again.")] if files or file_errors else []
+        lost = files_lost(files) if files or file_errors else []
         return step_page(request, institution, state, form=form, extra_errors=file_errors + lost)
     if step != forms.STEP_NAMES[-1]:
         state["step"] = forms.STEP_NAMES[index + 1]
@@ -266,7 +278,7 @@ def final_submit(request, institution, state, form, files, file_errors, *, under
             institution,
             state,
             form=form,
-            extra_errors=file_errors + [_("Files are never kept after an error: please choose them again.")],
+            extra_errors=file_errors + files_lost(files),
         )
     needs_challenge = (
         not under_token_limit
@@ -286,7 +298,7 @@ def final_submit(request, institution, state, form, files, file_errors, *, under
         if had:
             errors.append(_("The numbers did not match; here is a new picture."))
         if files:
-            errors.append(_("Files are never kept after an error: please choose them again."))
+            errors += files_lost(files)
         return step_page(request, institution, state, form=form, challenge=image, extra_errors=errors)
     if not intake.mark_token_used(state["t"]):
         discard_files(files)
@@ -463,9 +475,7 @@ def followup_action(request, institution, state, found, files, file_errors):
         form = forms.MessageForm(request.POST)
         if file_errors or not form.is_valid():
             discard_files(files)
-            errors = file_errors + (
-                [_("Files are never kept after an error: please choose them again.")] if files or file_errors else []
-            )
+            errors = file_errors + (files_lost(files) if files or file_errors else [])
             return followup_case_page(request, institution, state, found, message_form=form, errors=errors)
         services.message_add(
             case=case, case_key=key, direction=Direction.SUBMITTER, body=form.cleaned_data["body"],

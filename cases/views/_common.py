@@ -63,7 +63,6 @@ def request_uploads(request, field="files"):
     reasons = {
         "type": _("“%(name)s” was not accepted: only images (JPEG, PNG, GIF, WebP), PDF, audio and video files."),
         "size": _("“%(name)s” is larger than the limit of %(mb)d MB."),
-        "count": _("“%(name)s” was not accepted: at most %(n)d files at a time."),
         "empty": _("“%(name)s” is empty."),
         "image": _(
             "“%(name)s” could not be read as an image: it is damaged, incomplete, not really an image, or larger than "
@@ -71,8 +70,15 @@ def request_uploads(request, field="files"):
         ),
         "interrupted": _("“%(name)s” did not arrive completely."),
     }
-    for f in request.FILES.getlist(field):
-        if not isinstance(f, intake.EncryptedFile):  # never accept a file that bypassed encryption
+    chosen = request.FILES.getlist(field)
+    over = [f.name for f in chosen if isinstance(f, intake.EncryptedFile) and f.rejected == "count"]
+    if over:
+        errors.append(
+            _("You chose %(count)d files, but at most %(n)d can be sent at a time. Not taken: %(names)s.")
+            % {"count": len(chosen), "n": intake.max_files(), "names": ", ".join(f"“{name}”" for name in over)}
+        )
+    for f in chosen:
+        if not isinstance(f, intake.EncryptedFile) or f.rejected == "count":  # never accept an unencrypted file
             continue
         if f.rejected:
             errors.append(

@@ -2,6 +2,7 @@
 never silently stored differently from what the defender saw confirmed."""
 
 import io
+import re
 import struct
 import zlib
 
@@ -212,3 +213,28 @@ def test_the_header_shortener_changes_only_an_oversized_file_name_whatever_the_c
     out = shortener.read()
     short_header = b'Content-Disposition: form-data; name="files"; filename="' + b"n" * 160 + "….png".encode() + b'"'
     assert out == body.replace(long_header, short_header)
+
+
+def test_seven_files_say_the_limit_and_which_to_add_again_and_keep_every_answer(client, ready):
+    institution, _ = ready
+    r = submit_report(client, institution, files=[_pdf(f"file{i}.pdf") for i in range(7)])
+    page = r.content.decode()
+    assert r.status_code == 200 and "Your receipt code" not in page
+    assert "You chose 7 files, but at most 5 can be sent at a time. Not taken: “file5.pdf”, “file6.pdf”." in page
+    assert "please choose these files again: “file0.pdf”, “file1.pdf”, “file2.pdf”, “file3.pdf”, “file4.pdf”." in page
+    # Every answer is kept: earlier steps in the review, this step's choices still ticked.
+    assert "CANARY Defender" in page and "They came at night and took him." in page
+    assert re.search(r'<input[^>]*name="consent_un" value="yes_anonymised"[^>]*checked', page)
+    assert not Case.objects.for_institution(institution).exists()
+    # Sent again with five of them, the same form goes through.
+    r = client.post(
+        f"/{institution.slug}/report/",
+        {
+            "state": state_of(r),
+            "nav": "submit",
+            **step_data()["consent"],
+            "files": [_pdf(f"file{i}.pdf") for i in range(5)],
+        },
+    )
+    assert "Your receipt code" in r.content.decode()
+    assert CaseAttachment.objects.for_institution(institution).count() == 5
