@@ -6,9 +6,11 @@ import datetime
 
 from django import forms
 from django.contrib.auth.password_validation import CommonPasswordValidator
+from django.core import validators
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.dates import MONTHS
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import (
@@ -85,8 +87,35 @@ class TaxonomyChoices(BoundedModelMultipleChoiceField):
         return label
 
 
+class _LengthLimit(validators.MaxLengthValidator):
+    message = _(
+        "This answer is too long: at most %(limit)s characters, and it has %(length)s. "
+        "Please shorten it; what you typed is kept here."
+    )
+
+    def __call__(self, value):
+        if len(value) > self.limit_value:
+            raise forms.ValidationError(
+                self.message,
+                code="max_length",
+                params={
+                    "limit": number_format(self.limit_value, force_grouping=True),
+                    "length": number_format(len(value), force_grouping=True),
+                },
+            )
+
+
+class LimitedCharField(forms.CharField):
+    """A text field whose limit is refused with both numbers, so a defender knows how much to cut."""
+
+    def __init__(self, *, max_length, **kwargs):
+        super().__init__(max_length=max_length, **kwargs)
+        self.validators = [v for v in self.validators if not isinstance(v, validators.MaxLengthValidator)]
+        self.validators.append(_LengthLimit(max_length))
+
+
 def _text(label, *, required=False, help_text="", max_length=TEXT_MAX, rows=5):
-    return forms.CharField(
+    return LimitedCharField(
         label=label,
         required=required,
         help_text=help_text,
@@ -96,7 +125,7 @@ def _text(label, *, required=False, help_text="", max_length=TEXT_MAX, rows=5):
 
 
 def _line(label, *, required=False, help_text="", max_length=SHORT_MAX):
-    return forms.CharField(label=label, required=required, help_text=help_text, max_length=max_length)
+    return LimitedCharField(label=label, required=required, help_text=help_text, max_length=max_length)
 
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]

@@ -19,6 +19,7 @@ import hmac
 import io
 import json
 import os
+import re
 import secrets
 import time
 
@@ -257,6 +258,133 @@ def max_files() -> int:
     return int(getattr(settings, "R2DR_CASE_MAX_FILES", 5))
 
 
+def max_image_pixels() -> int:
+    # 50 million pixels takes a 50-megapixel phone photo; a "decompression bomb" (a small file that decodes to
+    # gigabytes) is far above it. Checked from the header, before any pixel is decoded.
+    return int(getattr(settings, "R2DR_CASE_MAX_IMAGE_PIXELS", 50_000_000))
+
+
+class ImageUnreadable(Exception):
+    """An image that cannot be shown without metadata: damaged, truncated, not really an image, or too large."""
+
+
+def _open_image(data: bytes):
+    from PIL import Image
+
+    try:
+        img = Image.open(io.BytesIO(data))
+    except (Image.DecompressionBombError, OSError, ValueError, SyntaxError) as exc:
+        raise ImageUnreadable(str(exc)) from exc
+    width, height = img.size
+    if width * height > max_image_pixels():
+        img.close()
+        raise ImageUnreadable(f"{width}x{height} pixels")
+    return img
+
+
+def image_check(data: bytes, content_type: str) -> None:
+    """Raise ImageUnreadable unless the officer's view can show this image: the file's structure (Pillow's verify:
+    chunk checksums, a complete stream), then a full decode and re-encode, as the view does."""
+    img = _open_image(data)
+    try:
+        img.verify()
+    except Exception as exc:  # verify raises whatever the decoder meets; any of it means "cannot be shown"
+        raise ImageUnreadable(str(exc)) from exc
+    finally:
+        img.close()
+    strip_image_metadata(data, content_type)
+
+
+# Django's multipart parser refuses a whole request (a 400, every answer and file lost) when one part's headers do
+# not fit in its first 1,024 bytes, which a long file name is enough for.
+PART_HEADER_BUDGET = 900
+FILE_NAME_KEEP = 160  # characters of a shortened file name's stem; its extension is kept whole
+_FILENAME = re.compile(rb'filename="((?:[^"\\]|\\.)*)"')
+
+
+def _shorten_filename(match: re.Match) -> bytes:
+    name = match.group(1).decode("utf-8", "replace")
+    stem, dot, ext = name.rpartition(".")
+    if not dot or len(ext) > 16:
+        stem, dot, ext = name, "", ""
+    short = f"{stem[:FILE_NAME_KEEP]}…{dot}{ext}".replace('"', "%22")
+    return b'filename="' + short.encode() + b'"'
+
+
+class PartHeaderShortener:
+    """Wraps a multipart body so that a part's headers that would not fit Django's limit have their file name
+    shortened (the stem cut, the extension kept) instead of failing the request. The rest passes unchanged."""
+
+    chunk_size = 64 * 1024
+    max_header = 64 * 1024  # past this a part is not a browser's: left to Django's parser to refuse
+
+    def __init__(self, stream, boundary: bytes):
+        self._stream = stream
+        self._chunks = self._rewrite(b"--" + boundary + b"\r\n")
+        self._out = b""
+
+    def _raw(self):
+        while chunk := self._stream.read(self.chunk_size):
+            yield chunk
+
+    def _rewrite(self, marker: bytes):
+        pending = b""
+        in_header = False
+        for chunk in self._raw():
+            pending += chunk
+            while True:
+                if in_header:
+                    end = pending.find(b"\r\n\r\n")
+                    if end == -1:
+                        if len(pending) > self.max_header:
+                            in_header = False  # pass it on as it is
+                            continue
+                        break
+                    header = pending[:end]
+                    if len(header) > PART_HEADER_BUDGET:
+                        header = _FILENAME.sub(_shorten_filename, header, count=1)
+                    yield header
+                    pending = pending[end:]
+                    in_header = False
+                    continue
+                at = pending.find(marker)
+                if at == -1:
+                    keep = len(marker) - 1  # a marker may straddle two chunks
+                    if len(pending) > keep:
+                        yield pending[:-keep]
+                        pending = pending[-keep:]
+                    break
+                yield pending[: at + len(marker)]
+                pending = pending[at + len(marker) :]
+                in_header = True
+        if pending:
+            yield pending
+
+    def read(self, size=-1):
+        while size < 0 or len(self._out) < size:
+            chunk = next(self._chunks, None)
+            if chunk is None:
+                break
+            self._out += chunk
+        if size < 0:
+            data, self._out = self._out, b""
+        else:
+            data, self._out = self._out[:size], self._out[size:]
+        return data
+
+    def readline(self, size=-1):
+        while b"\n" not in self._out and (size < 0 or len(self._out) < size):
+            chunk = next(self._chunks, None)
+            if chunk is None:
+                break
+            self._out += chunk
+        end = self._out.find(b"\n") + 1 or len(self._out)
+        if size >= 0:
+            end = min(end, size)
+        data, self._out = self._out[:end], self._out[end:]
+        return data
+
+
 class EncryptedFile(UploadedFile):
     """What the handler hands the view: no plaintext, just where the ciphertext is and its random key."""
 
@@ -356,6 +484,12 @@ class EncryptingUploadHandler(FileUploadHandler):
         self.fh.close()
         self.fh = None
         kind, content_type = self.sniffed
+        if kind == "image" and not self._image_readable(content_type):
+            default_storage.delete(self.storage_name)
+            return EncryptedFile(
+                name=self.file_name, content_type="", size=0, storage_name=None, file_key=b"", kind="",
+                sha256="", rejected="image",
+            )  # fmt: skip
         return EncryptedFile(
             name=self.file_name,
             content_type=content_type,
@@ -366,25 +500,44 @@ class EncryptingUploadHandler(FileUploadHandler):
             sha256=self.digest.hexdigest(),
         )
 
+    def _image_readable(self, content_type: str) -> bool:
+        # Checked now, from the ciphertext just written (plaintext only in memory), so an image the officer's view
+        # could not show is refused while the defender can still send another.
+        with default_storage.open(self.storage_name, "rb") as fh:
+            data = b"".join(crypto.stream_decrypt(self.key, fh))
+        try:
+            image_check(data, content_type)
+        except ImageUnreadable:
+            return False
+        return True
+
     def upload_interrupted(self):
         if getattr(self, "fh", None):
             self._reject("interrupted")
 
 
 def strip_image_metadata(data: bytes, content_type: str) -> bytes:
-    """A copy of an image without EXIF/GPS/XMP or other metadata: only the pixels are re-encoded."""
+    """A copy of an image without EXIF/GPS/XMP or other metadata: only the pixels are re-encoded. Raises
+    ImageUnreadable for an image that cannot be decoded or is over the pixel limit."""
+    with _open_image(data) as img:
+        try:
+            return _reencode(img, content_type)
+        except Exception as exc:  # a damaged stream raises whatever its decoder meets
+            raise ImageUnreadable(str(exc)) from exc
+
+
+def _reencode(img, content_type: str) -> bytes:
     from PIL import Image, ImageOps
 
-    with Image.open(io.BytesIO(data)) as img:
-        img.load()
-        img = ImageOps.exif_transpose(img)  # keep the visible orientation, drop the tag
-        clean = Image.new(img.mode, img.size)
-        clean.putdata(list(img.getdata())) if img.mode == "P" else clean.paste(img)
-        if img.mode == "P" and img.getpalette():
-            clean.putpalette(img.getpalette())
-        out = io.BytesIO()
-        fmt = {"image/jpeg": "JPEG", "image/png": "PNG", "image/gif": "GIF", "image/webp": "WEBP"}[content_type]
-        if fmt == "JPEG" and clean.mode not in ("RGB", "L"):
-            clean = clean.convert("RGB")
-        clean.save(out, fmt)
-        return out.getvalue()
+    img.load()
+    img = ImageOps.exif_transpose(img)  # keep the visible orientation, drop the tag
+    clean = Image.new(img.mode, img.size)
+    clean.putdata(list(img.getdata())) if img.mode == "P" else clean.paste(img)
+    if img.mode == "P" and img.getpalette():
+        clean.putpalette(img.getpalette())
+    out = io.BytesIO()
+    fmt = {"image/jpeg": "JPEG", "image/png": "PNG", "image/gif": "GIF", "image/webp": "WEBP"}[content_type]
+    if fmt == "JPEG" and clean.mode not in ("RGB", "L"):
+        clean = clean.convert("RGB")
+    clean.save(out, fmt)
+    return out.getvalue()

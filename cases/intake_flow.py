@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import re
 
 from django.conf import settings
 from django.http import Http404, QueryDict
@@ -45,11 +46,24 @@ STATUS_HELP = {
 
 
 HONEYPOT = "website"
+SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 
 
 def discard_files(files):
     for f in files:
         f.discard()
+
+
+def files_lost(files) -> list[str]:
+    """What to tell a defender whose files were dropped by an error: browsers cannot keep a chosen file in a page
+    sent back, so name each one to choose again."""
+    if not files:
+        return [_("Files are never kept after an error: please choose them again.")]
+    names = ", ".join(f"“{f.name}”" for f in files)
+    return [
+        _("Files are never kept after an error (your answers are): please choose these files again: %(names)s.")
+        % {"names": names}
+    ]
 
 
 def as_upload(f) -> services.EncryptedUpload:
@@ -71,8 +85,13 @@ def querydict(data: dict) -> QueryDict:
     return qd
 
 
+# Answers travel in the form state up to this length, well over any field's limit: an answer over its limit is
+# refused by the form with its real length and comes back whole to be shortened, never cut to fit and accepted.
+RAW_MAX = 5 * forms.TEXT_MAX
+
+
 def raw(post, form) -> dict:
-    return {name: [v[: forms.TEXT_MAX] for v in post.getlist(name)][:200] for name in form.fields}
+    return {name: [v[:RAW_MAX] for v in post.getlist(name)][:200] for name in form.fields}
 
 
 def quick_exit_url():
@@ -232,7 +251,7 @@ def report_post(request, institution, files, file_errors) -> Page:
     form = cls(data=querydict(state["data"][step]), institution=institution)
     if not form.is_valid():
         discard_files(files)
-        lost = [_("Files are never kept after an error: please choose them again.")] if files or file_errors else []
+        lost = files_lost(files) if files or file_errors else []
         return step_page(request, institution, state, form=form, extra_errors=file_errors + lost)
     if step != forms.STEP_NAMES[-1]:
         state["step"] = forms.STEP_NAMES[index + 1]
@@ -259,7 +278,7 @@ def final_submit(request, institution, state, form, files, file_errors, *, under
             institution,
             state,
             form=form,
-            extra_errors=file_errors + [_("Files are never kept after an error: please choose them again.")],
+            extra_errors=file_errors + files_lost(files),
         )
     needs_challenge = (
         not under_token_limit
@@ -279,7 +298,7 @@ def final_submit(request, institution, state, form, files, file_errors, *, under
         if had:
             errors.append(_("The numbers did not match; here is a new picture."))
         if files:
-            errors.append(_("Files are never kept after an error: please choose them again."))
+            errors += files_lost(files)
         return step_page(request, institution, state, form=form, challenge=image, extra_errors=errors)
     if not intake.mark_token_used(state["t"]):
         discard_files(files)
@@ -373,7 +392,10 @@ def followup_post(request, files, file_errors) -> Page:
 def followup_open(request, institution, state) -> Page:
     """The submitter gives their receipt code (and, after wrong codes, solves a challenge)."""
     if institution is None:
-        institution = Institution.objects.filter(slug=request.POST.get("institution", "")[:60], is_active=True).first()
+        slug = request.POST.get("institution", "")[:60]
+        # Only a well-formed slug reaches the query: PostgreSQL refuses a NUL byte in a text parameter (a 500).
+        if SLUG.fullmatch(slug):
+            institution = Institution.objects.filter(slug=slug, is_active=True).first()
     form = forms.FollowUpOpenForm(request.POST)
     if institution is None or not form.is_valid():
         if institution is None:
@@ -453,9 +475,7 @@ def followup_action(request, institution, state, found, files, file_errors):
         form = forms.MessageForm(request.POST)
         if file_errors or not form.is_valid():
             discard_files(files)
-            errors = file_errors + (
-                [_("Files are never kept after an error: please choose them again.")] if files or file_errors else []
-            )
+            errors = file_errors + (files_lost(files) if files or file_errors else [])
             return followup_case_page(request, institution, state, found, message_form=form, errors=errors)
         services.message_add(
             case=case, case_key=key, direction=Direction.SUBMITTER, body=form.cleaned_data["body"],

@@ -49,6 +49,7 @@ urlpatterns = [
     path("<slug:institution_slug>/", include(institution_patterns)),
 ]
 
+handler400 = "r2dr.views.error_400"
 handler403 = "r2dr.views.error_403"
 handler404 = "r2dr.views.error_404"
 handler500 = "r2dr.views.error_500"

@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model, login
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.http import Http404, HttpResponseServerError, JsonResponse
+from django.http import Http404, HttpResponseBadRequest, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.utils.translation import gettext as _
@@ -186,6 +186,13 @@ def my_account(request):
         "r2dr/my_account.html",
         {"memberships": request.access.memberships, "has_totp": user_has_totp(request.user)},
     )
+
+
+def error_400(request, exception=None):
+    # Rendered without the request context: the body that caused this (say, a form declared in a charset other
+    # than UTF-8) raises again whenever anything reads request.POST, and a context processor or template that
+    # did would turn this page into a 500.
+    return HttpResponseBadRequest(loader.get_template("400.html").render({}))
 
 
 def error_403(request, exception=None):

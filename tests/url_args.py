@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 FACTORIES: dict[str, Callable[[World], Any]] = {}
+# Arguments naming one of B's own rows: under A's slug, such a URL must not find its object.
+OWNED_BY_B: set[str] = set()
 
 
 @dataclass
@@ -30,12 +32,16 @@ class World:
         return self.cache[key]
 
 
-def url_arg(*names: str):
+def url_arg(*names: str, owned: bool = False):
+    """Register a factory for URL arguments `names`; `owned` when the value is the id of a row of B's."""
+
     def register(fn):
         for name in names:
             if name in FACTORIES:
                 raise RuntimeError(f"URL argument {name!r} registered twice")
             FACTORIES[name] = fn
+            if owned:
+                OWNED_BY_B.add(name)
         return fn
 
     return register
@@ -49,7 +55,7 @@ def _institution_slug(world: World):
     return world.b.slug
 
 
-@url_arg("membership_id")
+@url_arg("membership_id", owned=True)
 def _membership_id(world: World):
     from r2dr.models import Membership
     from tests.factories import UserFactory
@@ -58,7 +64,7 @@ def _membership_id(world: World):
     return Membership.objects.create(user=user, institution=world.b, role="data_officer").pk
 
 
-@url_arg("invitation_id")
+@url_arg("invitation_id", owned=True)
 def _invitation_id(world: World):
     from r2dr import services
 

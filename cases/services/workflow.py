@@ -30,6 +30,7 @@ from cases.models import (
     Status,
     Urgency,
 )
+from cases.selectors import cases_visible_to
 from cases.services.access_log import AUDIT_PREFIX, access_log_append
 from cases.services.escalation import ESCALATION_REPEAT, ESCALATION_URGENT, case_escalate
 from r2dr.audit import audit_append
@@ -145,16 +146,17 @@ def case_triage(*, case: Case, by: User | None, urgency: str | None = None, repe
 
 
 def cases_assign(*, institution: Institution, case_ids: Iterable[int], officer: User | None, by: User | None) -> int:
-    """Bulk assignment (officer None = unassign). Only case officers of the institution can be assigned."""
+    """Bulk assignment (officer None = unassign). Only case officers of the institution can be assigned, and only
+    cases the acting officer may see (a restricted case not naming them is skipped, as another institution's is)."""
     if (
         officer is not None
         and not Membership.objects.filter(institution=institution, user=officer, role=Role.CASE_OFFICER).exists()
     ):
         raise ValueError("not a case officer of this institution")
     with transaction.atomic():
-        refs = list(
-            Case.objects.for_institution(institution).filter(pk__in=list(case_ids)).values_list("pk", "reference")
-        )
+        # Without an acting user (scripts, the demo) there is nobody whose view of restricted cases applies.
+        cases = Case.objects.for_institution(institution) if by is None else cases_visible_to(institution, by)
+        refs = list(cases.filter(pk__in=list(case_ids)).values_list("pk", "reference"))
         Case.objects.for_institution(institution).filter(pk__in=[pk for pk, _r in refs]).update(assigned_to=officer)
         for _pk, ref in refs:
             audit_append(

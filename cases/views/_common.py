@@ -44,6 +44,12 @@ def encrypting_uploads(view):
     def wrapper(request, *args, **kwargs):
         if request.method == "POST":
             request.upload_handlers = [intake.EncryptingUploadHandler(request)]
+            boundary = (
+                request.content_params.get("boundary", "") if request.content_type == "multipart/form-data" else ""
+            )
+            if boundary.isascii() and boundary and not hasattr(request, "_body"):
+                # Before Django's parser reads the body: a long file name must not cost the defender the request.
+                request._stream = intake.PartHeaderShortener(request._stream, boundary.encode("ascii"))
         return protected(request, *args, **kwargs)
 
     return csrf_exempt(wrapper)
@@ -55,17 +61,32 @@ def request_uploads(request, field="files"):
     reasons = {
         "type": _("“%(name)s” was not accepted: only images (JPEG, PNG, GIF, WebP), PDF, audio and video files."),
         "size": _("“%(name)s” is larger than the limit of %(mb)d MB."),
-        "count": _("“%(name)s” was not accepted: at most %(n)d files at a time."),
         "empty": _("“%(name)s” is empty."),
+        "image": _(
+            "“%(name)s” could not be read as an image: it is damaged, incomplete, not really an image, or larger than "
+            "%(megapixels)d megapixels. Please send another copy of it."
+        ),
         "interrupted": _("“%(name)s” did not arrive completely."),
     }
-    for f in request.FILES.getlist(field):
-        if not isinstance(f, intake.EncryptedFile):  # never accept a file that bypassed encryption
+    chosen = request.FILES.getlist(field)
+    over = [f.name for f in chosen if isinstance(f, intake.EncryptedFile) and f.rejected == "count"]
+    if over:
+        errors.append(
+            _("You chose %(count)d files, but at most %(n)d can be sent at a time. Not taken: %(names)s.")
+            % {"count": len(chosen), "n": intake.max_files(), "names": ", ".join(f"“{name}”" for name in over)}
+        )
+    for f in chosen:
+        if not isinstance(f, intake.EncryptedFile) or f.rejected == "count":  # never accept an unencrypted file
             continue
         if f.rejected:
             errors.append(
                 reasons.get(f.rejected, reasons["type"])
-                % {"name": f.name, "mb": intake.max_file_bytes() // (1024 * 1024), "n": intake.max_files()}
+                % {
+                    "name": f.name,
+                    "mb": intake.max_file_bytes() // (1024 * 1024),
+                    "n": intake.max_files(),
+                    "megapixels": intake.max_image_pixels() // 1_000_000,
+                }
             )
         else:
             accepted.append(f)

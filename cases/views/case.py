@@ -249,9 +249,15 @@ def case_attachment(request, institution_slug, attachment_id, *, case, private, 
     name = "".join(ch for ch in meta.get("name", "file") if ch.isalnum() or ch in "._- ")[:100] or "file"
     if attachment.kind == "image" and not original:
         services.access_log_append(institution=institution, user=request.user, action=AccessAction.FILE, case=case)
-        data = intake.strip_image_metadata(
-            plaintext.attachment_plaintext(case, key, attachment), attachment.content_type
-        )
+        try:
+            data = intake.strip_image_metadata(
+                plaintext.attachment_plaintext(case, key, attachment), attachment.content_type
+            )
+        except intake.ImageUnreadable:
+            # Stored before uploads were checked, or damaged since: the original stays downloadable as evidence.
+            return staff_render(
+                request, "cases/staff_image_unavailable.html", {"case": case, "attachment": attachment, "name": name}
+            )
         response = HttpResponse(data, content_type=attachment.content_type)
         response["Content-Disposition"] = f'inline; filename="{name}"'
         return response

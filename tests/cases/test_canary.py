@@ -5,6 +5,8 @@ import io
 import logging
 
 import pytest
+from PIL import Image
+from PIL.PngImagePlugin import PngInfo
 
 from cases import plaintext, selectors
 from cases.models import Case
@@ -23,7 +25,12 @@ def test_canary_name_and_ip(client, institution_a, keyed, taxonomy, caplog, caps
     caplog.set_level(logging.DEBUG)
     headers = {"REMOTE_ADDR": IP, "HTTP_X_FORWARDED_FOR": IP, "HTTP_X_REAL_IP": IP, "HTTP_USER_AGENT": UA}
     data = step_data(name=CANARY, narrative=f"{CANARY} was beaten")
-    photo = io.BytesIO(b"\x89PNG\r\n\x1a\n" + CANARY.encode() * 50)
+    # A real image (uploads are now decoded before they are accepted), with the canary in its metadata.
+    meta = PngInfo()
+    meta.add_text("Comment", CANARY * 50)
+    photo = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(photo, "PNG", pnginfo=meta)
+    photo.seek(0)
     photo.name = f"{CANARY}.png"
     r = submit_report(client, institution_a, data, files=[photo], headers=headers)
     code = receipt_of(r)

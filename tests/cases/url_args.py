@@ -16,13 +16,18 @@ def _b_keys(world: World):
         from tests.factories import UserFactory
 
         with override_settings(**FAST_KDF):
-            officer = UserFactory(username="cases-keyholder@matrix-b.example")
+            officer = UserFactory(username=f"cases-keyholder@{world.b.slug}.example")
             Membership.objects.get_or_create(user=officer, institution=world.b, role="case_officer")
             okey = services.officer_key_create(institution=world.b, user=officer, passphrase="matrix passphrase")
             services.keyring_setup(institution=world.b, by=officer, officer_key=okey)
         return officer, okey
 
     return world.once("cases:b-keys", build)
+
+
+def b_keyholder(world: World):
+    """B's case officer holding B's key (a person of B for the matrix's request bodies)."""
+    return _b_keys(world)[0]
 
 
 def _b_case(world: World):
@@ -41,12 +46,12 @@ def _b_case(world: World):
     return world.once("cases:b-case", build)
 
 
-@url_arg("case_id")
+@url_arg("case_id", owned=True)
 def _case_id(world: World):
     return _b_case(world).pk
 
 
-@url_arg("attachment_id")
+@url_arg("attachment_id", owned=True)
 def _attachment_id(world: World):
     from cases import crypto, services
     from cases.models import CaseAttachment
@@ -74,7 +79,7 @@ def _attachment_id(world: World):
     return CaseAttachment.objects.for_institution(world.b).filter(case=case).latest("pk").pk
 
 
-@url_arg("grant_id")
+@url_arg("grant_id", owned=True)
 def _grant_id(world: World):
     from cases.models import KeyGrant
 
@@ -82,7 +87,7 @@ def _grant_id(world: World):
     return KeyGrant.objects.for_institution(world.b).first().pk
 
 
-@url_arg("mechanism_id")
+@url_arg("mechanism_id", owned=True)
 def _mechanism_id(world: World):
     from cases.models import ProtectionMechanism
 
@@ -103,7 +108,7 @@ def _term_id(world: World):
     return ViolationType.objects.get_or_create(code="matrix-term", defaults={"label": "Matrix term"})[0].pk
 
 
-@url_arg("intervention_id")
+@url_arg("intervention_id", owned=True)
 def _intervention_id(world: World):
     from cases import services
 
@@ -122,7 +127,7 @@ def _intervention_id(world: World):
     ).pk
 
 
-@url_arg("saved_view_id")
+@url_arg("saved_view_id", owned=True)
 def _saved_view_id(world: World):
     from cases.models import SavedInboxView
 

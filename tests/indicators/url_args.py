@@ -30,7 +30,7 @@ def _b_cycle(world: World):
     return world.once("indicators:b_cycle", build)
 
 
-@url_arg("cycle_id")
+@url_arg("cycle_id", owned=True)
 def _cycle_id(world: World):
     return _b_cycle(world)[0].pk
 
@@ -45,12 +45,12 @@ def _indicator_code(world: World):
     return "1.1.S1"
 
 
-@url_arg("value_id")
+@url_arg("value_id", owned=True)
 def _value_id(world: World):
     return _b_cycle(world)[1].pk
 
 
-@url_arg("source_id")
+@url_arg("source_id", owned=True)
 def _source_id(world: World):
     return _b_cycle(world)[2].pk
 

@@ -3,7 +3,7 @@
 from tests.url_args import url_arg
 
 
-@url_arg("run_id")
+@url_arg("run_id", owned=True)
 def _run_id(world):
     """A national report run of B, still queued (its download redirects to its status page)."""
     from reports.models import ReportKind, ReportRun
