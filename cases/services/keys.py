@@ -142,21 +142,9 @@ def key_grant_create(
     return grant
 
 
-@transaction.atomic
-def key_grant_revoke(
-    *, institution: Institution, by: User | None, institution_private: bytes, grant: KeyGrant
-) -> tuple[Keyring, bytes]:
-    """Revoke a grant and rotate the institution key pair: every case key is re-sealed to the new public key,
-    every remaining officer and the recovery kit get the new private key. Returns (new keyring, new private)."""
-    old = Keyring.objects.for_institution(institution).select_for_update().get(is_active=True)
-    if crypto.public_of(institution_private) != bytes(old.public_key):
-        raise crypto.DecryptionError("the unlocked key is not the institution's current key")
-    now = timezone.now()
-    KeyGrant.objects.for_institution(institution).filter(pk=grant.pk).update(revoked_at=now, revoked_by=by)
-    # Keyrings retired by offboarding and not yet re-sealed still hold this officer's copy of their key.
-    KeyGrant.objects.for_institution(institution).filter(officer_key_id=grant.officer_key_id).exclude(
-        keyring=old
-    ).update(sealed_private=b"", revoked_at=now, revoked_by=by)
+def _keyring_rotate(*, institution: Institution, old: Keyring, by: User | None) -> tuple[Keyring, bytes]:
+    """Retire `old` for a new key pair whose private half is sealed to the recovery kit and to every officer still
+    holding a grant on `old` (the caller has revoked the ones that must not). Returns (new keyring, new private)."""
     new_private, new_public = crypto.new_keypair()
     version = (Keyring.objects.for_institution(institution).aggregate(v=Max("version"))["v"] or 0) + 1
     Keyring.objects.for_institution(institution).filter(pk=old.pk).update(is_active=False)
@@ -181,6 +169,25 @@ def key_grant_revoke(
             for g in remaining
         ]
     )
+    return new, new_private
+
+
+@transaction.atomic
+def key_grant_revoke(
+    *, institution: Institution, by: User | None, institution_private: bytes, grant: KeyGrant
+) -> tuple[Keyring, bytes]:
+    """Revoke a grant and rotate the institution key pair: every case key is re-sealed to the new public key,
+    every remaining officer and the recovery kit get the new private key. Returns (new keyring, new private)."""
+    old = Keyring.objects.for_institution(institution).select_for_update().get(is_active=True)
+    if crypto.public_of(institution_private) != bytes(old.public_key):
+        raise crypto.DecryptionError("the unlocked key is not the institution's current key")
+    now = timezone.now()
+    KeyGrant.objects.for_institution(institution).filter(pk=grant.pk).update(revoked_at=now, revoked_by=by)
+    # Keyrings retired by offboarding and not yet re-sealed still hold this officer's copy of their key.
+    KeyGrant.objects.for_institution(institution).filter(officer_key_id=grant.officer_key_id).exclude(
+        keyring=old
+    ).update(sealed_private=b"", revoked_at=now, revoked_by=by)
+    new, new_private = _keyring_rotate(institution=institution, old=old, by=by)
     # Old sealed copies of the old private key are no longer needed: wipe them.
     KeyGrant.objects.for_institution(institution).filter(keyring=old).update(sealed_private=b"")
     Keyring.objects.for_institution(institution).filter(pk=old.pk).update(recovery_sealed_private=b"")
@@ -189,7 +196,7 @@ def key_grant_revoke(
     cases = Case.objects.for_institution(institution).filter(keyring=old)
     for case in cases.only("pk", "sealed_key", "keyring_id").iterator(2000):
         case_key = crypto.unseal(institution_private, case.sealed_key)
-        case.sealed_key = crypto.seal(new_public, case_key)
+        case.sealed_key = crypto.seal(bytes(new.public_key), case_key)
         case.keyring = new
         batch.append(case)
         if len(batch) >= 2000:
@@ -201,7 +208,7 @@ def key_grant_revoke(
         institution=institution,
         user=by,
         action=AccessAction.REVOKE,
-        detail=f"officer {grant.officer_key.user_id}; version {version}",
+        detail=f"officer {grant.officer_key.user_id}; version {new.version}",
     )
     return new, new_private
 
@@ -300,29 +307,7 @@ def officer_key_offboard(*, membership: Membership, by: User | None) -> None:
     detail = f"officer {membership.user_id} left"
     if rotate:
         old = Keyring.objects.for_institution(institution).select_for_update().get(is_active=True)
-        new_private, new_public = crypto.new_keypair()
-        version = (Keyring.objects.for_institution(institution).aggregate(v=Max("version"))["v"] or 0) + 1
-        Keyring.objects.for_institution(institution).filter(pk=old.pk).update(is_active=False)
-        new = Keyring.objects.create(
-            institution=institution,
-            version=version,
-            public_key=new_public,
-            recovery_public_key=old.recovery_public_key,
-            recovery_sealed_private=crypto.seal(bytes(old.recovery_public_key), new_private),
-            created_by=by,
-        )
-        remaining = old.grants.filter(revoked_at__isnull=True).select_related("officer_key")
-        KeyGrant.objects.bulk_create(
-            [
-                KeyGrant(
-                    institution=institution,
-                    keyring=new,
-                    officer_key=g.officer_key,
-                    sealed_private=crypto.seal(bytes(g.officer_key.public_key), new_private),
-                    granted_by=by,
-                )
-                for g in remaining
-            ]
-        )
+        new, _new_private = _keyring_rotate(institution=institution, old=old, by=by)
+        version = new.version
         detail += f"; version {version}"
     access_log_append(institution=institution, user=by, action=AccessAction.REVOKE, detail=detail)
