@@ -223,6 +223,8 @@ CELERY_TASK_EAGER_PROPAGATES = True
 R2DR_REPORT_STALE_SECONDS = env.int("R2DR_REPORT_STALE_SECONDS", default=10 * 60)
 R2DR_REPORT_SWEEP_SECONDS = env.int("R2DR_REPORT_SWEEP_SECONDS", default=60)
 R2DR_REPORT_MAX_REQUEUES = 3
+# An uploaded image that decodes to more pixels than this is refused at upload (a decompression bomb).
+R2DR_CASE_MAX_IMAGE_PIXELS = env.int("R2DR_CASE_MAX_IMAGE_PIXELS", default=50_000_000)
 
 # --- security headers -------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
