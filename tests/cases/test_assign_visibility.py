@@ -6,7 +6,7 @@ import pytest
 from cases import services
 from cases.models import Case
 from r2dr.roles import Role
-from tests.cases.helpers import submit, unlock_client
+from tests.cases.helpers import CaseFactory, unlock_client
 
 pytestmark = pytest.mark.django_db
 
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 def restricted(client, institution_a, keyed, taxonomy, make_member):
     officer, _kit = keyed(institution_a)
     colleague = make_member(institution_a, Role.CASE_OFFICER, email="colleague@a.example")
-    case = submit(institution_a, names="CANARY Restricted")
+    case = CaseFactory(institution=institution_a, un_named=True, names="CANARY Restricted")
     # The colleague restricts the case to themself: the officer no longer sees it.
     services.case_restrict(case=case, by=colleague, officers=[colleague])
     return institution_a, officer, colleague, case
@@ -33,7 +33,7 @@ def test_an_officer_cannot_assign_a_restricted_case_they_cannot_see(client, rest
 
 def test_the_service_assigns_only_cases_visible_to_the_acting_officer(restricted):
     institution, officer, colleague, case = restricted
-    open_case = submit(institution, names="CANARY Open")
+    open_case = CaseFactory(institution=institution, un_named=True, names="CANARY Open")
     n = services.cases_assign(institution=institution, case_ids=[case.pk, open_case.pk], officer=officer, by=officer)
     assert n == 1
     assigned = dict(Case.objects.for_institution(institution).values_list("pk", "assigned_to_id"))
