@@ -125,7 +125,9 @@ def test_the_account_under_attack_waits_longer_and_longer_and_its_owner_gets_in_
 
 def test_no_allauth_limit_is_keyed_on_the_client_address(client, staff):
     configured = {**account_settings.RATE_LIMITS, **mfa_settings.RATE_LIMITS}
-    per_address = {action: rates for action, rates in configured.items() if any(r.per == "ip" for r in parse_rates(rates))}
+    per_address = {
+        action: rates for action, rates in configured.items() if any(r.per == "ip" for r in parse_rates(rates))
+    }
     assert per_address == {}
     # Anything that still asks for the address fails loudly instead of sharing the proxy's among everyone.
     with pytest.raises(Exception, match="no client address"):
