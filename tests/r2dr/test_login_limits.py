@@ -10,6 +10,7 @@ from allauth.account.models import EmailAddress
 from allauth.core.internal.ratelimit import parse_rates
 from allauth.mfa import app_settings as mfa_settings
 from django.core.cache import cache
+from django.test import Client
 from django.urls import reverse
 
 from r2dr import accounts
@@ -45,7 +46,9 @@ def _password_step(client, email, password):
 def _sign_in(client, email, secret):
     """Password then TOTP, as a staff member does; returns the final response."""
     response = _password_step(client, email, PASSWORD)
-    assert response.status_code == 302 and response["Location"] == reverse("mfa_authenticate"), response.content[:400]
+    assert response.status_code == 302 and response["Location"] == reverse("mfa_authenticate"), re.findall(
+        rb"errorlist[^<]*<li>([^<]*)", response.content
+    )
     return client.post(reverse("mfa_authenticate"), {"code": totp_now(secret)}, **PROXY)
 
 
@@ -124,6 +127,34 @@ def test_the_account_under_attack_waits_longer_and_longer_and_its_owner_gets_in_
     client.logout()
     response = _password_step(client, officer.email, "guess")
     assert _wait_seconds(response) is None
+
+
+def test_a_script_guessing_an_officers_password_never_makes_them_wait_on_their_own_browser(staff, clock):
+    officer, secret = staff("targeted@inst-a.example")
+    own_browser, script = Client(), Client()
+    assert _sign_in(own_browser, officer.email, secret).status_code == 302
+    kept = {name: morsel.value for name, morsel in own_browser.cookies.items() if name != "sessionid"}
+    own_browser.logout()  # the test client's logout drops every cookie; a browser keeps all but the session
+    own_browser.cookies.load(kept)
+    cache.clear()  # allauth remembers the TOTP code just used; the next sign-in is another 30-second window
+
+    for _ in range(FREE_FAILURES + 7):
+        clock[0] += 60
+        _password_step(script, officer.email, "guess")
+    assert _wait_seconds(_password_step(script, officer.email, PASSWORD)) == 60
+
+    response = _sign_in(own_browser, officer.email, secret)
+    assert response.status_code == 302 and response["Location"] == reverse("home")
+    assert _signed_in_as(own_browser, officer)
+    # Signing in on the officer's browser gives the script no fresh tries.
+    assert _wait_seconds(_password_step(script, officer.email, "guess")) == 60
+    # A device cookie for one account is worth nothing for another.
+    other, _ = staff("other@inst-a.example")
+    own_browser.logout()
+    own_browser.cookies.load(kept)
+    for _ in range(FREE_FAILURES):
+        _password_step(script, other.email, "guess")
+    assert _wait_seconds(_password_step(own_browser, other.email, "guess")) == 1
 
 
 def test_no_allauth_limit_is_keyed_on_the_client_address(client, staff):
