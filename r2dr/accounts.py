@@ -1,4 +1,57 @@
+import math
+import secrets
+import time
+
 from allauth.account.adapter import DefaultAccountAdapter
+from django import forms
+from django.conf import settings
+from django.core import signing
+from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.crypto import salted_hmac
+from django.utils.translation import ngettext
+
+# Failures on one account before each further attempt has to wait.
+LOGIN_FREE_FAILURES = 5
+# The wait doubles with every further failure up to this many seconds: about one guess a minute per account.
+LOGIN_MAX_DELAY_SECONDS = 60
+# An account's failures are forgotten after this long without a new one.
+LOGIN_FAILURE_MEMORY_SECONDS = 60 * 60
+# A browser that completed a sign-in (password and second factor) gets a signed "device cookie" for that
+# account (OWASP's defence against lockout by guessing): its attempts are counted apart from everyone
+# else's, so a script guessing an officer's password never makes the officer wait on their own browser.
+LOGIN_DEVICE_COOKIE = "r2dr_login_device"
+LOGIN_DEVICE_DAYS = 30
+_DEVICE_SALT = "r2dr.login-device"
+
+
+def login_delay_seconds(failures: int) -> int:
+    """Seconds an attempt must wait after the account's last failure, given its failure count."""
+    if failures < LOGIN_FREE_FAILURES:
+        return 0
+    return min(LOGIN_MAX_DELAY_SECONDS, 2 ** (failures - LOGIN_FREE_FAILURES))
+
+
+def _account_digest(login: str) -> str:
+    # The e-mail is kept only as a keyed hash, so the cache does not list who is being attacked.
+    return salted_hmac("r2dr.login-failures", login.strip().lower()).hexdigest()
+
+
+def _login_failure_keys(request, login: str) -> tuple[str, str]:
+    # Keyed on the account named in the form, never on the client: behind the proxy (and over Tor) every
+    # client shares one address, so an address-keyed limit is a lockout of everyone.
+    digest = _account_digest(login)
+    scope = digest
+    try:
+        cookie_digest, device = signing.loads(
+            request.COOKIES.get(LOGIN_DEVICE_COOKIE, ""), salt=_DEVICE_SALT, max_age=LOGIN_DEVICE_DAYS * 86400
+        )
+    except (signing.BadSignature, ValueError, TypeError):
+        pass
+    else:
+        if cookie_digest == digest:
+            scope = f"{digest}:{device}"
+    return f"r2dr:login-failures:{scope}", f"r2dr:login-failure-at:{scope}"
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -8,6 +61,68 @@ class AccountAdapter(DefaultAccountAdapter):
         return True
 
     def get_client_ip(self, request):
-        # allauth keys its rate limits on this; r2dr never reads client
-        # addresses from headers an attacker controls, and stores none.
-        return request.META.get("REMOTE_ADDR", "0.0.0.0")
+        # No r2dr limit or record uses a client address (see ACCOUNT_RATE_LIMITS); allauth asks for one only
+        # when a limit is configured per "ip" or a feature would store it, and either is a bug to fail on.
+        raise ImproperlyConfigured("r2dr reads no client address: configure allauth limits per key or user.")
+
+    def pre_authenticate(self, request, **credentials):
+        # Replaces allauth's "login_failed" consumption, which counts per address as well as per account.
+        count_key, at_key = _login_failure_keys(request, self._login_of(credentials))
+        failures = cache.get(count_key, 0)
+        delay = login_delay_seconds(failures)
+        if not delay:
+            return
+        # A refused attempt is not checked and not counted, so hammering during the wait does not extend it:
+        # the owner who waits gets a password check.
+        remaining = math.ceil(cache.get(at_key, 0) + delay - time.time())
+        if remaining > 0:
+            raise forms.ValidationError(
+                ngettext(
+                    "Too many failed sign-ins for this account. Wait %(seconds)d second and try again.",
+                    "Too many failed sign-ins for this account. Wait %(seconds)d seconds and try again.",
+                    remaining,
+                )
+                % {"seconds": remaining},
+                code="too_many_login_attempts",
+            )
+
+    def authentication_failed(self, request, **credentials):
+        count_key, at_key = _login_failure_keys(request, self._login_of(credentials))
+        # add + incr keeps concurrent failures from overwriting each other's count.
+        cache.add(count_key, 0, LOGIN_FAILURE_MEMORY_SECONDS)
+        try:
+            cache.incr(count_key)
+        except ValueError:  # expired between add and incr
+            cache.set(count_key, 1, LOGIN_FAILURE_MEMORY_SECONDS)
+        cache.touch(count_key, LOGIN_FAILURE_MEMORY_SECONDS)
+        cache.set(at_key, time.time(), LOGIN_FAILURE_MEMORY_SECONDS)
+
+    def authenticate(self, request, **credentials):
+        user = super().authenticate(request, **credentials)
+        if user is not None:
+            # The password is right, so nobody on this side of the count is guessing it: it starts afresh.
+            # Only this browser's count: a sign-in on the officer's own browser gives a script no fresh tries.
+            cache.delete_many(_login_failure_keys(request, self._login_of(credentials)))
+        return user
+
+    def _delete_login_attempts_cached_email(self, request, **credentials):
+        # allauth calls this after a successful password reset.
+        super()._delete_login_attempts_cached_email(request, **credentials)
+        cache.delete_many(_login_failure_keys(request, self._login_of(credentials)))
+
+    def post_login(self, request, user, **kwargs):
+        response = super().post_login(request, user, **kwargs)
+        response.set_cookie(
+            LOGIN_DEVICE_COOKIE,
+            signing.dumps([_account_digest(user.email), secrets.token_hex(16)], salt=_DEVICE_SALT),
+            max_age=LOGIN_DEVICE_DAYS * 86400,
+            path="/accounts/",  # the sign-in pages only
+            secure=settings.SESSION_COOKIE_SECURE,
+            httponly=True,
+            samesite="Lax",
+        )
+        return response
+
+    @staticmethod
+    def _login_of(credentials) -> str:
+        return credentials.get("email") or credentials.get("username") or ""

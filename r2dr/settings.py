@@ -165,14 +165,21 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_PREVENT_ENUMERATION = True
 # Staff are invited; open sign-up only creates trainee accounts.
 ACCOUNT_ADAPTER = "r2dr.accounts.AccountAdapter"
+# No limit is keyed on the client address: behind the proxy (and over Tor) every client shares one, so a
+# per-address limit locks every staff member out at once. Password failures are slowed per account in
+# r2dr.accounts.AccountAdapter; "login_failed" here is left for the second-factor step, which allauth keys
+# on the user. r2dr.accounts.AccountAdapter.get_client_ip refuses, so a per-"ip" limit added here fails loudly.
 ACCOUNT_RATE_LIMITS = {
-    "login": "30/m/ip",
-    "login_failed": "10/m/ip,5/5m/key",
-    "signup": "20/m/ip",
-    "reset_password": "20/m/ip,5/m/key",
-    "reset_password_from_key": "20/m/ip",
+    "login": None,
+    "login_failed": "5/5m/key",
+    "signup": None,
+    "reset_password": "5/m/key",
+    "reset_password_from_key": None,
+    "request_login_code": "3/m/key",
     "confirm_email": "1/3m/key",
+    "verify_phone": "1/30s/key",
 }
+MFA_RATE_LIMITS = {"webauthn_login": None}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "r2dr"
 MFA_RECOVERY_CODE_COUNT = 10
