@@ -165,6 +165,10 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_PREVENT_ENUMERATION = True
 # Staff are invited; open sign-up only creates trainee accounts.
 ACCOUNT_ADAPTER = "r2dr.accounts.AccountAdapter"
+# Access logs record URL paths: reset and verification secrets are codes typed into a form, never keys in a
+# link (allauth's "by code" flows keep the pending state in the session).
+ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = True
+ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = True
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",
