@@ -181,11 +181,11 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "r2dr"
 MFA_RECOVERY_CODE_COUNT = 10
 
+# r2dr's backends keep defenders' addresses out of the console output (the web log) and strip the marker header
+# that tells them apart before real sending (r2dr/mail.py).
 EMAIL_BACKEND = env.str(
     "DJANGO_EMAIL_BACKEND",
-    default="django.core.mail.backends.smtp.EmailBackend"
-    if PRODUCTION
-    else "django.core.mail.backends.console.EmailBackend",
+    default="r2dr.mail.SMTPEmailBackend" if PRODUCTION else "r2dr.mail.ConsoleEmailBackend",
 )
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)

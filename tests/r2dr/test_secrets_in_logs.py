@@ -188,3 +188,18 @@ def test_links_sent_with_the_token_in_the_path_die_on_first_use(institution_a):
     refused = refused_request(Client().get, f"/invitations/{token}/", status=404)
     assert "already opened" in refused.content.decode()
     assert invitee.get("/invitations/accept/").status_code == 200
+
+
+def test_real_sending_strips_the_defender_marker(monkeypatch):
+    """The marker names the case: the defender's mail provider must never see which case an address belongs to."""
+    from django.core.mail import EmailMessage
+    from django.core.mail.backends.smtp import EmailBackend
+
+    from r2dr.mail import SMTPEmailBackend, defender_headers
+
+    sent = []
+    monkeypatch.setattr(EmailBackend, "send_messages", lambda self, messages: sent.extend(messages) or len(messages))
+    message = EmailMessage("Update", "body", None, ["d@example.org"], headers=defender_headers(reference="C-ABC"))
+    SMTPEmailBackend().send_messages([message])
+    assert sent[0].to == ["d@example.org"] and sent[0].body == "body"
+    assert "C-ABC" not in sent[0].message().as_string()
