@@ -134,10 +134,17 @@ def invitation_token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def invitation_opened_hash(token_hash: str) -> str:
+    """What an invitation's digest becomes once its link was opened (exchanged for a session): the token in the
+    link, which access logs may hold, then finds nothing, yet can still be told apart from a token never issued."""
+    return hashlib.sha256(f"opened:{token_hash}".encode()).hexdigest()
+
+
 class Invitation(models.Model):
     """An invitation to join an institution with a role.
 
-    Only a SHA-256 of the token is stored: the token travels in the e-mail.
+    Only a SHA-256 of the token is stored: the token travels in the e-mail, and opening the link once exchanges it
+    for the opener's session (`invitation_opened_hash`), so the token is dead in every log that recorded the path.
     """
 
     institution = models.ForeignKey(

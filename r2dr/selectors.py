@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
 
-from r2dr.models import Institution, Invitation, Membership, invitation_token_hash
+from r2dr.models import Institution, Invitation, Membership, invitation_opened_hash, invitation_token_hash
 
 
 def institution_members(*, institution: Institution | int) -> QuerySet[Membership]:
@@ -23,12 +23,17 @@ def institution_invitation(*, institution: Institution | int, invitation_id: int
     return Invitation.objects.get(institution=institution, pk=invitation_id)
 
 
-def invitation_for_token(*, token: str) -> Invitation | None:
-    """The invitation a link's token belongs to (looked up by its digest), or None."""
-    try:
-        return Invitation.objects.select_related("institution").get(token_hash=invitation_token_hash(token))
-    except Invitation.DoesNotExist:
+def invitation_link_was_opened(*, token: str) -> bool:
+    """Whether a link's token belongs to an invitation whose link was already opened (and so is dead)."""
+    return Invitation.objects.filter(token_hash=invitation_opened_hash(invitation_token_hash(token))).exists()
+
+
+def invitation_pending(*, invitation_id: int | None) -> Invitation | None:
+    """The open invitation a session obtained by opening its link, or None."""
+    if invitation_id is None:
         return None
+    invitation = Invitation.objects.select_related("institution").filter(pk=invitation_id).first()
+    return invitation if invitation is not None and invitation.is_open else None
 
 
 def regional_institutions() -> QuerySet[Institution]:

@@ -17,9 +17,10 @@ from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from r2dr.models import Institution, Invitation, Membership, invitation_token_hash
+from r2dr.models import Institution, Invitation, Membership, invitation_opened_hash, invitation_token_hash
 from r2dr.offboarding import offboarding_steps_run
 from r2dr.onboarding import onboarding_steps_run
 from r2dr.roles import INSTITUTION_ROLES, REGIONAL_ROLES, Role
@@ -71,7 +72,8 @@ def invitation_create(
         invited_by=by,
         expires_at=timezone.now() + timedelta(days=settings.R2DR_INVITATION_DAYS),
     )
-    path = reverse("invitation_accept", kwargs={"token": token})
+    # In the query string, which the access logs leave out; the token dies when the link is first opened.
+    path = f"{reverse('invitation_accept')}?{urlencode({'token': token})}"
     link = request.build_absolute_uri(path) if request is not None else path
     body = render_to_string(
         "r2dr/email/invitation.txt",
@@ -79,6 +81,24 @@ def invitation_create(
     )
     transaction.on_commit(lambda: send_mail(_("Your invitation to r2dr"), body, settings.DEFAULT_FROM_EMAIL, [email]))
     return invitation, token
+
+
+def invitation_exchange(*, token: str) -> Invitation | None:
+    """Trade a link's token for the open invitation it names, once: afterwards the token finds nothing, so a
+    reader of an access log (which records the path) comes too late. None when the token names no open
+    invitation."""
+    with transaction.atomic():
+        invitation = (
+            Invitation.objects.select_for_update()
+            .select_related("institution")
+            .filter(token_hash=invitation_token_hash(token))
+            .first()
+        )
+        if invitation is None or not invitation.is_open:
+            return None
+        invitation.token_hash = invitation_opened_hash(invitation.token_hash)
+        invitation.save(update_fields=["token_hash"])
+    return invitation
 
 
 def invitation_accept(*, invitation: Invitation, user: User) -> Membership:

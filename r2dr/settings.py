@@ -165,6 +165,10 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_PREVENT_ENUMERATION = True
 # Staff are invited; open sign-up only creates trainee accounts.
 ACCOUNT_ADAPTER = "r2dr.accounts.AccountAdapter"
+# Access logs record URL paths: reset and verification secrets are codes typed into a form, never keys in a
+# link (allauth's "by code" flows keep the pending state in the session).
+ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = True
+ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = True
 # No limit is keyed on the client address: behind the proxy (and over Tor) every client shares one, so a
 # per-address limit locks every staff member out at once. Password failures are slowed per account in
 # r2dr.accounts.AccountAdapter; "login_failed" here is left for the second-factor step, which allauth keys
@@ -184,11 +188,11 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "r2dr"
 MFA_RECOVERY_CODE_COUNT = 10
 
+# r2dr's backends keep defenders' addresses out of the console output (the web log) and strip the marker header
+# that tells them apart before real sending (r2dr/mail.py).
 EMAIL_BACKEND = env.str(
     "DJANGO_EMAIL_BACKEND",
-    default="django.core.mail.backends.smtp.EmailBackend"
-    if PRODUCTION
-    else "django.core.mail.backends.console.EmailBackend",
+    default="r2dr.mail.SMTPEmailBackend" if PRODUCTION else "r2dr.mail.ConsoleEmailBackend",
 )
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)

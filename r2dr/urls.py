@@ -42,7 +42,9 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("api/v1/", include(api_patterns)),
     path("me/", views.my_account, name="my_account"),
-    path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    # Before the token route: "accept" must never be read as a token.
+    path("invitations/accept/", views.invitation_accept, name="invitation_accept"),
+    path("invitations/<str:token>/", views.invitation_open, name="invitation_open"),  # links sent before ?token=
     path("regional/", views.regional_home, name="regional_home"),
     path("regional/institutions/new/", views.institution_onboard, name="institution_onboard"),
     *top_patterns,

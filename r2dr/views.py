@@ -122,11 +122,38 @@ def invitation_revoke(request, institution_slug, invitation_id):
     return redirect("institution_members", institution_slug=request.institution.slug)
 
 
+# The session key holding the invitation a visitor obtained by opening its link.
+INVITATION_SESSION_KEY = "r2dr_invitation"
+
+
 @scope.public
 @never_cache
-def invitation_accept(request, token):
-    invitation = selectors.invitation_for_token(token=token)
-    if invitation is None or not invitation.is_open:
+def invitation_open(request, token):
+    """Links sent before tokens moved to the query string (they carry the token in the path): exchanged the
+    same way, so they die on first use."""
+    return _invitation_exchange(request, token)
+
+
+def _invitation_exchange(request, token):
+    """Trade the link's token for this browser's session and move on to the token-free address. The token is then
+    dead: a second opening (by a reader of a log, say) is refused with a page that says why."""
+    invitation = services.invitation_exchange(token=token)
+    if invitation is None:
+        opened = selectors.invitation_link_was_opened(token=token)
+        return render(request, "r2dr/invitation_invalid.html", {"opened": opened}, status=404)
+    request.session[INVITATION_SESSION_KEY] = invitation.pk
+    return redirect("invitation_accept")
+
+
+@scope.public
+@never_cache
+def invitation_accept(request):
+    """The e-mailed link is this page with `?token=`: the access logs (deploy/) record no query string, and the
+    token is exchanged for the session at once."""
+    if "token" in request.GET:
+        return _invitation_exchange(request, request.GET["token"])
+    invitation = selectors.invitation_pending(invitation_id=request.session.get(INVITATION_SESSION_KEY))
+    if invitation is None:
         return render(request, "r2dr/invitation_invalid.html", status=404)
     User = get_user_model()
     existing = User.objects.filter(email__iexact=invitation.email).first()
@@ -140,6 +167,7 @@ def invitation_accept(request, token):
             except ValidationError as exc:
                 messages.error(request, " ".join(exc.messages))
             else:
+                request.session.pop(INVITATION_SESSION_KEY, None)
                 messages.success(request, _("Invitation accepted."))
                 return redirect("home")
         return render(request, "r2dr/invitation_accept.html", {"invitation": invitation, "form": None})
@@ -149,6 +177,7 @@ def invitation_accept(request, token):
             invitation=invitation, password=form.cleaned_data["password1"], name=form.cleaned_data["name"]
         )
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        request.session.pop(INVITATION_SESSION_KEY, None)
         messages.success(request, _("Welcome to r2dr. Your account is ready."))
         return redirect("home")
     return render(request, "r2dr/invitation_accept.html", {"invitation": invitation, "form": form})

@@ -81,6 +81,9 @@ def _invitation_token(world: World):
     _invitation, token = services.invitation_create(
         email=f"{world.sentinel.lower()}-token@b.example", role="reviewer", institution=world.b, by=None
     )
+    # The token an outsider can hold is one read from a log: its invitee opened the link, which exchanged it for
+    # their session (holding a live token is being the invitee, whose first GET rightly writes the exchange).
+    assert services.invitation_exchange(token=token) is not None
     return token
 
 

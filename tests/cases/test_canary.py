@@ -10,6 +10,7 @@ from PIL.PngImagePlugin import PngInfo
 
 from cases import plaintext, selectors
 from cases.models import Case
+from tests.cases.conftest import PASSPHRASE
 from tests.cases.dump import database_bytes, environment_bytes, media_bytes
 from tests.cases.helpers import receipt_of, state_of, step_data, submit_report
 
@@ -66,7 +67,6 @@ def test_canary_name_and_ip(client, institution_a, keyed, taxonomy, caplog, caps
         assert code.replace(" ", "").encode() not in blob, f"receipt code in {where}"
     # The name is there, encrypted: an officer can read it.
     from cases import services
-    from tests.cases.conftest import PASSPHRASE
 
     officer = next(
         iter(selectors.officer_key_for.__globals__["OfficerKey"].objects.for_institution(institution_a))
@@ -90,3 +90,85 @@ def test_deployment_logs_have_no_address():
     for line in nginx.splitlines():
         if line.strip().startswith(("log_format", "access_log")) and "off" not in line:
             assert "$remote_addr" not in line and "$http_user_agent" not in line
+
+
+CANARY_EMAIL = "canary.defender.qzxw@example.org"
+
+
+def _broker_bytes(url: str) -> bytes:
+    """Every key and value the broker holds (Redis), read by type so nothing hides in a list or hash."""
+    if not url.startswith(("redis://", "rediss://")):
+        return b""
+    import redis
+
+    r = redis.Redis.from_url(url)
+    out = []
+    for key in r.scan_iter(count=1000):
+        kind = r.type(key).decode()
+        out.append(key)
+        if kind == "string":
+            out.append(r.get(key) or b"")
+        elif kind == "list":
+            out.extend(r.lrange(key, 0, -1))
+        elif kind == "hash":
+            out.extend(b"%s=%s" % kv for kv in r.hgetall(key).items())
+        elif kind == "set":
+            out.extend(r.smembers(key))
+        elif kind == "zset":
+            out.extend(r.zrange(key, 0, -1))
+        elif kind == "stream":
+            out.append(repr(r.xrange(key)).encode())
+    return b"\n".join(out)
+
+
+def test_canary_defender_email_reaches_no_log_file_or_broker(
+    client, institution_a, keyed, taxonomy, caplog, capsys, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    """A defender's address, given for status e-mails, is printed by no backend, logged by no logger, written to
+    no file, and never handed to Celery: the status e-mail goes out from the officer's request after commit."""
+    from celery.app.task import Task
+    from django.core.cache import cache
+
+    from r2dr.celery import app as celery_app
+
+    settings.EMAIL_BACKEND = "r2dr.mail.ConsoleEmailBackend"  # the development and demo default
+    caplog.set_level(logging.DEBUG)
+    queued = []
+    monkeypatch.setattr(Task, "apply_async", lambda self, *a, **kw: queued.append((self.name, a, kw)))
+    monkeypatch.setattr(celery_app, "send_task", lambda *a, **kw: queued.append(a + (kw,)))
+
+    officer, _key = keyed(institution_a)
+    data = step_data()
+    data["consent"]["submitter_email"] = CANARY_EMAIL
+    receipt_of(submit_report(client, institution_a, data))
+    case = Case.objects.for_institution(institution_a).get()
+    client.force_login(officer)
+    client.post(
+        f"/{institution_a.slug}/cases/unlock/",
+        {"passphrase": PASSPHRASE},
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        r = client.post(
+            f"/{institution_a.slug}/cases/{case.pk}/transition/", {"to_status": "assessment", "reason": "start"}
+        )
+    assert r.status_code == 302
+    case.refresh_from_db()
+    assert case.status == "assessment"
+
+    console = "".join(capsys.readouterr())
+    dumps = {
+        "logs": caplog.text.encode(),
+        "console e-mail output": console.encode(),
+        "media": media_bytes(),
+        "database": database_bytes(),
+        "cache": repr(getattr(cache, "_cache", {})).encode(),
+        "Celery calls": repr(queued).encode(),
+        "broker": _broker_bytes(settings.CELERY_BROKER_URL or ""),
+    }
+    for where, blob in dumps.items():
+        assert CANARY_EMAIL.encode() not in blob.lower(), f"defender's e-mail address found in {where}"
+        assert b"qzxw" not in blob.lower(), f"part of the defender's e-mail address found in {where}"
+    # The status e-mail did go out (from the request, through the console backend), with the reference instead.
+    assert f"defender-of-case-{case.reference}" in console
+    assert "There is an update" not in console, "the defender e-mail's body must not be printed"
+    assert "X-R2DR-Defender" not in console

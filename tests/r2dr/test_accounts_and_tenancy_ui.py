@@ -2,6 +2,7 @@ import re
 
 import pytest
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 
 from r2dr import services
@@ -36,16 +37,20 @@ def test_admin_invites_a_colleague_who_accepts_and_gets_the_role(member_client, 
         )
     assert response.status_code == 302
     assert len(mail.outbox) == 1
-    link = re.search(r"https?://[^\s]+/invitations/[^\s/]+/", mail.outbox[0].body).group(0)
+    link = re.search(r"https?://\S+/invitations/\S+", mail.outbox[0].body).group(0)
     path = link.split("testserver", 1)[1]
     admin_client.logout()
 
-    response = client.post(path, {"name": "Rina", "password1": "short", "password2": "short"})
+    # Opening the link trades its token for this browser's session; the form lives at a token-free address.
+    response = client.get(path)
+    assert response.status_code == 302 and response["Location"] == "/invitations/accept/"
+    accept = response["Location"]
+    response = client.post(accept, {"name": "Rina", "password1": "short", "password2": "short"})
     assert response.status_code == 200
     assert not Membership.objects.filter(user__email="new.reviewer@example.org").exists()
 
     response = client.post(
-        path, {"name": "Rina", "password1": "a-long enough passphrase", "password2": "a-long enough passphrase"}
+        accept, {"name": "Rina", "password1": "a-long enough passphrase", "password2": "a-long enough passphrase"}
     )
     assert response.status_code == 302
     membership = Membership.objects.get(user__email="new.reviewer@example.org")
@@ -58,6 +63,12 @@ def test_admin_invites_a_colleague_who_accepts_and_gets_the_role(member_client, 
         {"name": "Again", "password1": "a-long enough passphrase", "password2": "a-long enough passphrase"},
         status=404,
     )
+    refused_request(
+        client.post,
+        accept,
+        {"name": "Again", "password1": "a-long enough passphrase", "password2": "a-long enough passphrase"},
+        status=404,
+    )
 
 
 def test_invitation_for_existing_user_requires_signing_in_as_that_user(institution_a, client, make_member):
@@ -65,14 +76,23 @@ def test_invitation_for_existing_user_requires_signing_in_as_that_user(instituti
     invitation, token = services.invitation_create(
         email="known@example.org", role=Role.REVIEWER, institution=institution_a, by=None
     )
-    response = client.get(f"/invitations/{token}/")
-    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    response = client.get(f"/invitations/{token}/", follow=True)
+    assert response.redirect_chain[-1][1] == 302 and "/accounts/login/" in response.redirect_chain[-1][0]
+    assert "next=/invitations/accept/" in response.redirect_chain[-1][0], "the token never reaches the login URL"
     intruder = make_member(institution_a, Role.DATA_OFFICER, email="intruder@example.org")
     client.force_login(intruder)
-    client.post(f"/invitations/{token}/")
+    client.post("/invitations/accept/")
     assert not Membership.objects.filter(user=intruder, role=Role.REVIEWER).exists()
-    client.force_login(existing)
-    client.post(f"/invitations/{token}/")
+    # The intruder opened the link first (as a reader of the access log would): it is dead for everyone now,
+    # and the invitee gets a new one.
+    invitee = Client()
+    refused_request(invitee.get, f"/invitations/{token}/", status=404)
+    _again, token = services.invitation_create(
+        email="known@example.org", role=Role.REVIEWER, institution=institution_a, by=None
+    )
+    assert invitee.get(f"/invitations/{token}/")["Location"] == "/invitations/accept/"
+    invitee.force_login(existing)
+    invitee.post("/invitations/accept/")
     assert Membership.objects.filter(user=existing, institution=institution_a, role=Role.REVIEWER).exists()
 
 
