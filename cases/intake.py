@@ -40,12 +40,6 @@ DEFAULT_LIMITS = {
     "institution_submissions_per_hour": 30,
     # Reports accepted in total per hour before every submitter is asked the challenge.
     "global_submissions_per_hour": 200,
-    # Wrong receipt codes per institution per hour before the follow-up asks the challenge.
-    "followup_failures_per_hour": 20,
-    # Hard stop: wrong receipt codes per institution per hour, after which lookups are refused for the hour.
-    # Kept high: guessing 83 bits is hopeless anyway, and a low stop would let an attacker lock real
-    # submitters out of their follow-up.
-    "followup_failures_hard_per_hour": 1000,
     # Wrong case passphrases per officer per hour before unlocking is refused for the hour.
     "unlock_failures_per_hour": 10,
 }
@@ -142,6 +136,11 @@ def mark_token_used(token: str) -> bool:
     return cache.add(f"cases:used:{hashlib.sha256(token.encode()).hexdigest()[:32]}", 1, timeout=_period() * 2 + 60)
 
 
+def token_used(token: str) -> bool:
+    """Whether this form already submitted (a read only: mark_token_used is the atomic claim)."""
+    return cache.get(f"cases:used:{hashlib.sha256(token.encode()).hexdigest()[:32]}") is not None
+
+
 def unmark_token(token: str) -> None:
     cache.delete(f"cases:used:{hashlib.sha256(token.encode()).hexdigest()[:32]}")
 
@@ -154,12 +153,18 @@ def count_unlock_failure(user_id: int) -> int:
     return _incr(f"unlock:{user_id}")
 
 
-def followup_failures(institution_id: int) -> int:
-    return _get(f"fail:{institution_id}")
+# The follow-up has no picture and no lockout: a receipt is 25 digits (83 bits), so guessing is hopeless at any rate
+# a server can answer, while any count shared between visitors (per institution, platform-wide) would let an
+# outsider lock real defenders out. Each form state gets one check per FOLLOWUP_PACE_SECONDS; the claim is kept in
+# the cache under the state's token, not in the state, because a signed state can be replayed as it was before
+# its failure.
+FOLLOWUP_PACE_SECONDS = 1
 
 
-def count_followup_failure(institution_id: int) -> int:
-    return _incr(f"fail:{institution_id}")
+def followup_check_claim(token: str) -> bool:
+    """Claim this form state's receipt check for the next second: False if it already checked within it."""
+    name = f"cases:followup-pace:{hashlib.sha256(token.encode()).hexdigest()[:32]}"
+    return cache.add(name, 1, timeout=FOLLOWUP_PACE_SECONDS)
 
 
 # --- challenge --------------------------------------------------------------------------------------------
@@ -169,19 +174,35 @@ def _challenge_mac(token: str, answer: str) -> str:
     return hmac.new(crypto._server_secret("challenge"), f"{token}:{answer}".encode(), hashlib.sha256).hexdigest()
 
 
+def _spent_key(state: dict) -> str:
+    return f"cases:challenge-spent:{hashlib.sha256(str(state.get('chid')).encode()).hexdigest()[:32]}"
+
+
 def new_challenge(state: dict) -> str:
     """Put a fresh challenge in the state; return the image as a data: URI (allowed by the CSP's img-src)."""
     answer = "".join(secrets.choice("23456789") for _ in range(5))
     state["ch"] = _challenge_mac(state["t"], answer)
+    # The state stays valid for hours and can be sent any number of times: the picture's own id is what the
+    # request that solves it marks spent.
+    state["chid"] = secrets.token_urlsafe(16)
     return challenge_image(answer)
 
 
 def check_challenge(state: dict, answer: str) -> bool:
+    """True for the first request that brings the right answer, and then never again for this picture: the solved
+    picture is spent atomically, whatever that request then does, so a replayed state needs the new picture."""
     expected = state.get("ch")
-    if not expected or not answer:
+    if not expected or not answer or not state.get("chid"):
         return False
     cleaned = "".join(ch for ch in str(answer).translate(crypto._DIGIT_MAP) if ch.isdigit())
-    return hmac.compare_digest(expected, _challenge_mac(state["t"], cleaned))
+    if not hmac.compare_digest(expected, _challenge_mac(state["t"], cleaned)):
+        return False
+    return cache.add(_spent_key(state), 1, timeout=_period() * 2 + 60)
+
+
+def challenge_spent(state: dict) -> bool:
+    """Whether this state's picture was already solved once (to tell a replay from a wrong answer)."""
+    return bool(state.get("chid")) and cache.get(_spent_key(state)) is not None
 
 
 def challenge_image(answer: str) -> str:

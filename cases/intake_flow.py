@@ -280,6 +280,10 @@ def final_submit(request, institution, state, form, files, file_errors, *, under
             form=form,
             extra_errors=file_errors + files_lost(files),
         )
+    if intake.token_used(state["t"]):
+        # Sent already (a double click, or a replay): say so before any picture is asked or spent.
+        discard_files(files)
+        return Page("cases/report_duplicate.html", public_context(institution), status=409)
     needs_challenge = (
         not under_token_limit
         or bool(request.POST.get(HONEYPOT))
@@ -289,13 +293,16 @@ def final_submit(request, institution, state, form, files, file_errors, *, under
     if needs_challenge and not intake.check_challenge(state, request.POST.get("challenge", "")):
         discard_files(files)
         had = bool(state.get("ch"))
+        replayed = intake.challenge_spent(state)
         image = intake.new_challenge(state)
         errors = [
             _(
                 "One more check before sending: type the five digits in the picture next to the “Send report” button. Your answers are kept."
             )
         ]
-        if had:
+        if replayed:
+            errors.append(_("That picture was already used once: please solve the new challenge."))
+        elif had:
             errors.append(_("The numbers did not match; here is a new picture."))
         if files:
             errors += files_lost(files)
@@ -390,36 +397,32 @@ def followup_post(request, files, file_errors) -> Page:
 
 
 def followup_open(request, institution, state) -> Page:
-    """The submitter gives their receipt code (and, after wrong codes, solves a challenge)."""
+    """The submitter gives their receipt code. No picture and no lockout (see intake.FOLLOWUP_PACE_SECONDS): each
+    form state is checked at most once a second, and nothing another visitor does delays or refuses this one."""
     if institution is None:
         slug = request.POST.get("institution", "")[:60]
         # Only a well-formed slug reaches the query: PostgreSQL refuses a NUL byte in a text parameter (a 500).
         if SLUG.fullmatch(slug):
             institution = Institution.objects.filter(slug=slug, is_active=True).first()
+        elif not slug and state:
+            # A second try from the top-level page: the page names the institution rather than asking again.
+            institution = Institution.objects.filter(pk=state.get("i"), is_active=True).first()
     form = forms.FollowUpOpenForm(request.POST)
     if institution is None or not form.is_valid():
         if institution is None:
             form.add_error(None, _("Choose the institution you reported to."))
         return Page("cases/followup_open.html", followup_context(institution, form=form), status=200)
-    lim = intake.limits()
-    failures = intake.followup_failures(institution.pk)
-    if failures >= lim["followup_failures_hard_per_hour"]:
-        form.add_error(None, _("Too many wrong codes were tried for this institution. Please try again in an hour."))
-        return Page("cases/followup_open.html", followup_context(institution, form=form), status=429)
     state = state if state and state.get("i") == institution.pk else intake.new_state(institution.pk)
-    if failures >= lim["followup_failures_per_hour"] and not intake.check_challenge(
-        state, request.POST.get("challenge", "")
-    ):
-        image = intake.new_challenge(state)
+    if not intake.followup_check_claim(state["t"]):
+        form.add_error(None, _("Please wait a moment, then send your code again."))
         return Page(
             "cases/followup_open.html",
-            followup_context(institution, form=form, challenge=image, state=intake.pack_state(state)),
+            followup_context(institution, form=form, state=intake.pack_state(state)),
+            status=429,
         )
     found = plaintext.case_for_receipt(institution=institution, code=form.cleaned_data["receipt"])
     if found is None:
-        intake.count_followup_failure(institution.pk)
         form.add_error("receipt", _("No report matches this code. Check the digits and try again."))
-        state.pop("ch", None)
         return Page(
             "cases/followup_open.html",
             followup_context(institution, form=form, state=intake.pack_state(state)),

@@ -102,25 +102,16 @@ def test_status_email_carries_no_content(
     assert "SECRETREPLY" not in mail.body and "CANARY" not in mail.body and case.reference not in mail.body
 
 
-def test_wrong_receipt_and_brute_force_refused(client, reported, settings):
+def test_wrong_receipt_refused_and_the_right_one_never(client, reported):
+    # Issue 10: the follow-up's picture and institution-wide hard stop are gone (they let outsiders lock defenders
+    # out); wrong codes are still refused, and the right code after them opens the report on the first try.
     institution, _officer, code, _case = reported
-    settings.R2DR_INTAKE_LIMITS = {"followup_failures_per_hour": 3, "followup_failures_hard_per_hour": 6}
-    for i in range(3):
+    for i in range(8):
         r = _open(client, institution, f"{i:025d}")
-        assert "No report matches" in r.content.decode()
-    # Soft limit: the right code now needs the challenge too.
+        assert r.status_code == 200 and "No report matches" in r.content.decode()
     r = _open(client, institution, code)
-    assert "Type the five digits" in r.content.decode() and "Your report" not in r.content.decode()
-    for i in range(3, 8):
-        r = client.post(f"/{institution.slug}/follow-up/", {"receipt": f"{i:025d}", "nav": "open", "challenge": "x"})
-    # Count failures past the soft limit through the service path as an attacker solving challenges would.
-    from cases import intake
-
-    while intake.followup_failures(institution.pk) < 6:
-        intake.count_followup_failure(institution.pk)
-    r = _open(client, institution, code)
-    assert r.status_code == 429
-    assert "Your report" not in r.content.decode()
+    assert r.status_code == 200 and "Your report" in r.content.decode()
+    assert "Type the five digits" not in r.content.decode()
 
 
 def test_unlock_expires_after_idle(client, reported, settings):
