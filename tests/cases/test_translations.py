@@ -63,15 +63,8 @@ PUBLIC_PYTHON = {
     },
     "cases/views/_common.py": {"request_uploads"},
     "cases/services/intake.py": {"case_submitter_notify"},
-    "cases/models.py": {
-        "PerpetratorKind",
-        "Status",
-        "DatePrecision",
-        "AffectedKind",
-        "Gender",
-        "AgeGroup",
-        "ConsentAnswer",
-    },
+    "cases/models.py": {"PerpetratorKind", "ConsentAnswer"},
+    "cases/choices.py": {"Status", "DatePrecision", "AffectedKind", "Gender", "AgeGroup"},
 }
 GETTEXT_NAMES = {"_", "_lazy", "gettext", "gettext_lazy", "ngettext", "ngettext_lazy"}
 PLACEHOLDER = re.compile(r"%(?:\(\w+\))?[-#0 +]*\d*(?:\.\d+)?[sdifr]")
