@@ -89,7 +89,9 @@ def invitation_exchange(*, token: str) -> Invitation | None:
     invitation."""
     with transaction.atomic():
         invitation = (
-            Invitation.objects.select_for_update()
+            # Only the invitation row is locked: PostgreSQL refuses FOR UPDATE on the nullable side of the join
+            # to the institution (regional invitations have none).
+            Invitation.objects.select_for_update(of=("self",))
             .select_related("institution")
             .filter(token_hash=invitation_token_hash(token))
             .first()
