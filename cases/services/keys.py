@@ -129,16 +129,23 @@ def key_grant_create(
     existing = keyring.grants.filter(officer_key=officer_key, revoked_at__isnull=True).first()
     if existing:
         return existing
+    return _key_grant_seal(
+        keyring=keyring, officer_key=officer_key, private=institution_private, by=by, action=AccessAction.GRANT
+    )
+
+
+def _key_grant_seal(
+    *, keyring: Keyring, officer_key: OfficerKey, private: bytes, by: User | None, action: str
+) -> KeyGrant:
+    """Seal the keyring's private half to one officer's key, and log it as `action` (grant or recovery)."""
     grant = KeyGrant.objects.create(
-        institution=institution,
+        institution=keyring.institution,
         keyring=keyring,
         officer_key=officer_key,
-        sealed_private=crypto.seal(bytes(officer_key.public_key), institution_private),
+        sealed_private=crypto.seal(bytes(officer_key.public_key), private),
         granted_by=by,
     )
-    access_log_append(
-        institution=institution, user=by, action=AccessAction.GRANT, detail=f"officer {officer_key.user_id}"
-    )
+    access_log_append(institution=keyring.institution, user=by, action=action, detail=f"officer {officer_key.user_id}")
     return grant
 
 
@@ -230,17 +237,9 @@ def key_grant_recover(*, institution: Institution, by: User | None, kit_text: st
 
     _retired_keyrings_reseal(institution=institution, by=by, private_of=old_private)
     keyring.grants.filter(officer_key=officer_key, revoked_at__isnull=True).update(revoked_at=timezone.now())
-    grant = KeyGrant.objects.create(
-        institution=institution,
-        keyring=keyring,
-        officer_key=officer_key,
-        sealed_private=crypto.seal(bytes(officer_key.public_key), private),
-        granted_by=by,
+    return _key_grant_seal(
+        keyring=keyring, officer_key=officer_key, private=private, by=by, action=AccessAction.RECOVER
     )
-    access_log_append(
-        institution=institution, user=by, action=AccessAction.RECOVER, detail=f"officer {officer_key.user_id}"
-    )
-    return grant
 
 
 def _retired_keyrings_reseal(
