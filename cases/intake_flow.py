@@ -21,6 +21,7 @@ from cases.models import (
     Direction,
     Status,
 )
+from r2dr import challenge
 from r2dr.models import Institution
 
 
@@ -46,6 +47,8 @@ STATUS_HELP = {
 
 
 HONEYPOT = "website"
+# What a report's challenge is good for: a ticket issued here solves nothing else (the sign-in's, say).
+CHALLENGE_PURPOSE = "cases.report"
 SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 
 
@@ -290,23 +293,26 @@ def final_submit(request, institution, state, form, files, file_errors, *, under
         or intake.submissions_over_limit(institution.pk)
         or bool(state.get("ch"))
     )
-    if needs_challenge and not intake.check_challenge(state, request.POST.get("challenge", "")):
+    if needs_challenge and not challenge.challenge_solved_by_post(
+        post=request.POST, purpose=CHALLENGE_PURPOSE, ticket=state.get("ch")
+    ):
         discard_files(files)
         had = bool(state.get("ch"))
-        replayed = intake.challenge_spent(state)
-        image = intake.new_challenge(state)
+        replayed = challenge.challenge_spent(state.get("ch"))
+        asked = challenge.challenge_new(purpose=CHALLENGE_PURPOSE)
+        state["ch"] = asked.ticket
         errors = [
             _(
-                "One more check before sending: type the five digits in the picture next to the “Send report” button. Your answers are kept."
+                "One more check before sending: answer the check next to the “Send report” button. Your answers are kept."
             )
         ]
         if replayed:
             errors.append(_("That picture was already used once: please solve the new challenge."))
         elif had:
-            errors.append(_("The numbers did not match; here is a new picture."))
+            errors.append(_("The answer did not match; here is a new check."))
         if files:
             errors += files_lost(files)
-        return step_page(request, institution, state, form=form, challenge=image, extra_errors=errors)
+        return step_page(request, institution, state, form=form, challenge=asked, extra_errors=errors)
     if not intake.mark_token_used(state["t"]):
         discard_files(files)
         return Page("cases/report_duplicate.html", public_context(institution), status=409)

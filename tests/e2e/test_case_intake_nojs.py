@@ -125,12 +125,12 @@ def test_report_receipt_and_followup_without_javascript(keyed_institution, live_
 
 def test_challenge_keeps_answers_without_javascript(keyed_institution, live_server, nojs_page, settings, monkeypatch):
     """When limits trip, the server-rendered challenge appears on the last step; nothing typed is lost."""
-    from cases import intake
     from cases.models import Case
+    from r2dr import challenge
 
     institution, _officer = keyed_institution
     settings.R2DR_INTAKE_LIMITS = {"institution_submissions_per_hour": 0}
-    monkeypatch.setattr(intake.secrets, "choice", lambda seq: seq[-1])  # digits "99999"
+    monkeypatch.setattr(challenge.secrets, "choice", lambda seq: seq[-1])  # digits "99999"
     page = nojs_page
     page.set_viewport_size({"width": 360, "height": 780})
     page.goto(f"{live_server.url}/{institution.slug}/report/")
