@@ -47,7 +47,7 @@ FIELD_TICKET = "challenge_ticket"
 
 def work_parameters() -> tuple[int, int]:
     """(bits, count) of the proof of work: R2DR_CHALLENGE_WORK overrides the measured default."""
-    bits, count = getattr(settings, "R2DR_CHALLENGE_WORK", (15, 4))
+    bits, count = getattr(settings, "R2DR_CHALLENGE_WORK", (14, 8))
     return int(bits), int(count)
 
 

@@ -29,6 +29,7 @@ PUBLIC_TEMPLATES = [
     "templates/404.html",
     "templates/500.html",
     "templates/r2dr/_form.html",
+    "templates/r2dr/_challenge.html",
     "templates/r2dr/home.html",
     "cases/templates/cases/public_base.html",
     "cases/templates/cases/_mechanisms.html",
@@ -38,6 +39,7 @@ PUBLIC_TEMPLATES = [
 # Top-level names whose strings a defender reads: the public form's steps and choices, the public views' messages,
 # and the choice labels shown on the public pages.
 PUBLIC_PYTHON = {
+    "r2dr/challenge.py": {"_question"},
     "cases/forms.py": {
         "TaxonomyChoices",
         "YES_NO",

@@ -154,3 +154,29 @@ def test_challenge_keeps_answers_without_javascript(keyed_institution, live_serv
     page.get_by_role("button", name="Send report").click()
     assert page.locator(".receipt-code").count() == 1
     assert Case.objects.for_institution(institution).count() == 1
+
+
+def test_with_javascript_the_browser_solves_the_challenge_by_itself(keyed_institution, live_server, page, settings):
+    """A person with JavaScript sees the check done for them and just presses "Send report" again."""
+    from cases.models import Case
+
+    institution, _officer = keyed_institution
+    settings.R2DR_INTAKE_LIMITS = {"institution_submissions_per_hour": 0}
+    page.set_viewport_size({"width": 360, "height": 780})
+    page.goto(f"{live_server.url}/{institution.slug}/report/")
+    page.get_by_role("button", name="Start my report").click()
+    page.get_by_label("Name(s) or alias(es)").fill("Work Canary")
+    _continue(page)
+    page.get_by_label("Killing").check()
+    page.get_by_label("I don't know").check()
+    page.get_by_label("Describe what happened").fill("Solved by the browser")
+    _continue(page)
+    _continue(page)
+    for name in ("consent_contact", "consent_un", "consent_protection", "consent_statistics"):
+        page.locator(f"input[name={name}]").first.check()
+    page.get_by_role("button", name="Send report").click()
+    assert page.locator(".challenge img").count() == 1
+    # Pressed at once, before the work is done: the page waits for it, then sends, with nothing typed.
+    page.get_by_role("button", name="Send report").click()
+    page.locator(".receipt-code").wait_for(timeout=30_000)
+    assert Case.objects.for_institution(institution).count() == 1
