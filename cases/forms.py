@@ -13,6 +13,7 @@ from django.utils.dates import MONTHS
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
+from cases import crypto
 from cases.models import (
     AffectedKind,
     AgeGroup,
@@ -371,6 +372,16 @@ class FollowUpOpenForm(forms.Form):
         max_length=100,
         widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric", "spellcheck": "false"}),
     )
+
+    def clean_receipt(self):
+        code = self.cleaned_data["receipt"]
+        if crypto.normalise_receipt(code) is None:
+            wanted = crypto.RECEIPT_GROUPS * crypto.RECEIPT_GROUP_DIGITS
+            typed = sum(1 for ch in code.translate(crypto._DIGIT_MAP) if ch in "0123456789")
+            raise forms.ValidationError(
+                _("A receipt code has %(wanted)d digits; this one has %(typed)d.") % {"wanted": wanted, "typed": typed}
+            )
+        return code
 
 
 class MessageForm(forms.Form):

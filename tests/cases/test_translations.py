@@ -415,7 +415,7 @@ def test_follow_up_in_the_browser_language(client, ready, language):
         "Save this answer",
         "Reply or add information",
         "Check for new messages",
-        "Close my report",
+        "End this follow-up session",
     ):
         assert tr(language, expected) in text, expected
     assert not leftover_english(text, language), leftover_english(text, language)

@@ -256,7 +256,11 @@ def test_check_deploy_warns_when_the_receipt_secret_is_unset(settings):
 
 @pytest.mark.parametrize(
     "backend",
-    ["django.core.mail.backends.smtp.EmailBackend", "django.core.mail.backends.console.EmailBackend", "no.such.Backend"],
+    [
+        "django.core.mail.backends.smtp.EmailBackend",
+        "django.core.mail.backends.console.EmailBackend",
+        "no.such.Backend",
+    ],
 )
 def test_check_deploy_warns_when_the_mail_backend_would_leak_defenders(settings, backend):
     settings.EMAIL_BACKEND = backend
