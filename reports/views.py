@@ -112,8 +112,10 @@ def _announce(request, run, reused):
         messages.success(request, _("The data has not changed since this report was built: here is the same file."))
     elif reused:
         messages.info(request, _("This report is already being built."))
-    else:
-        messages.success(request, _("Your report has been queued. This page updates itself until it is ready."))
+    elif run.status == "done":
+        messages.success(request, _("Your report is ready."))
+    # Otherwise the run page's status box says where the build is and keeps itself current: a message saying
+    # "queued" would stay on the page after the box says "Ready".
 
 
 @scope.institution(*sorted(ALL_STAFF))
