@@ -260,7 +260,12 @@ def area_issues(*, institution: Institution | int, cycle_area: CycleArea) -> dic
     }
 
 
+# What `value_is_complete` reads of the indicator, for selectors that load only some columns.
+_VALIDITY_FIELDS = ("indicator__value_type", "indicator__categories", "indicator__min_value", "indicator__max_value")
+
+
 def value_is_complete(value: Value, n_sources: int) -> bool:
+    """Answered validly (an invalid answer stored before saving refused them never counts) and with a source."""
     return validation.is_answered(value.indicator, value.answer, value.narrative) and n_sources > 0
 
 
@@ -361,7 +366,7 @@ def _completeness_by_area(institution: Institution | int, cycle_ids: Iterable[in
         .filter(cycle_id__in=cycle_ids)
         .select_related("indicator")
         .annotate(n_sources=Count("sources"))
-        .only("id", "answer", "narrative", "cycle_area_id", "indicator__value_type")
+        .only("id", "answer", "narrative", "cycle_area_id", *_VALIDITY_FIELDS)
     )
     out: defaultdict[int, list[int]] = defaultdict(lambda: [0, 0])
     for v in values:
@@ -577,7 +582,7 @@ def regional_completeness(*, round_id: int | str | None = None) -> list[dict[str
         .filter(cycle__in=cycles)
         .select_related("indicator")
         .annotate(n_sources=Count("sources"))
-        .only("id", "cycle_id", "answer", "narrative", "indicator__value_type")
+        .only("id", "cycle_id", "answer", "narrative", *_VALIDITY_FIELDS)
     )
     for v in values:
         counts[v.cycle_id][1] += 1

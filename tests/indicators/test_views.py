@@ -10,7 +10,7 @@ from django.forms.models import model_to_dict
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from indicators import services
+from indicators import selectors, services
 from indicators.forms import IndicatorForm
 from indicators.framework_seed import ensure_framework
 from indicators.models import Cycle, CycleArea, MonitoringRound, Source, Value, ValueHistory
@@ -71,20 +71,76 @@ def test_cycle_overview_query_count(client, institution_a, django_assert_max_num
     print("cycle overview queries:", len(ctx.captured_queries))
 
 
-def test_autosave_with_htmx_stores_what_was_typed(client, institution_a):
+def test_autosave_refuses_an_invalid_percentage_and_saves_the_rest(client, institution_a):
     cycle = open_cycle(institution_a)
-    value = cycle.values.get(indicator__code="1.1.O1")
-    login(client, cycle.test_users["respondent"])
+    user = cycle.test_users["respondent"]
+    value = cycle.values.get(indicator__code="1.1.P1")
+    services.source_add(value=value, by=user, kind="document", citation="Police report")
+    login(client, user)
     prefix = f"v{value.pk}-"
     response = client.post(
-        url("indicators_value", cycle, indicator_code="1.1.O1"),
+        url("indicators_value", cycle, indicator_code="1.1.P1"),
         {prefix + "answer": "twelve", prefix + "narrative": "Police data"},
         HTTP_HX_REQUEST="true",
     )
+    body = response.content.decode()
     assert response.status_code == 200
-    assert "Saved" in response.content.decode() and "Enter a number" in response.content.decode()
+    assert "Not saved:" in body and "Enter a percentage from 0 to 100" in body
+    assert "Saved " not in body and "The other changes are saved" in body
+    # The error goes beside the field (an out-of-band swap of its error slot), which the input points at.
+    assert f'id="id_{prefix}answer-error" hx-swap-oob="true">Enter a percentage' in body
     value.refresh_from_db()
-    assert value.answer == "twelve" and value.narrative == "Police data"
+    assert value.answer == "" and value.number is None and value.narrative == "Police data"
+    assert not ValueHistory.objects.for_institution(institution_a).filter(value=value, field="answer").exists()
+    # Not ticked and not counted, on the page as in the cycle overview.
+    page = client.get(url("indicators_area", cycle, area_code="1")).content.decode()
+    assert f'id="toc-{value.pk}" href="#ind-1.1.P1" class="todo"' in page
+    assert f'aria-describedby="id_{prefix}answer-error"' in page
+    overview = selectors.cycle_overview(institution=institution_a, cycle=cycle)
+    assert overview["complete"] == 0
+    # A valid percentage is stored, ticked and counted.
+    client.post(
+        url("indicators_value", cycle, indicator_code="1.1.P1"), {prefix + "answer": "12"}, HTTP_HX_REQUEST="true"
+    )
+    value.refresh_from_db()
+    assert value.answer == "12" and selectors.cycle_overview(institution=institution_a, cycle=cycle)["complete"] == 1
+
+
+def test_plain_save_of_an_invalid_answer_keeps_it_typed_with_the_error(client, institution_a):
+    cycle = open_cycle(institution_a)
+    user = cycle.test_users["respondent"]
+    value = cycle.values.get(indicator__code="1.1.P1")
+    services.value_save(value=value, by=user, data={"answer": "40"})
+    login(client, user)
+    prefix = f"v{value.pk}-"
+    response = client.post(
+        url("indicators_value", cycle, indicator_code="1.1.P1"),
+        {prefix + "answer": "twelve", prefix + "src_citation": "Ministry register", "action": "add_source"},
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert 'value="twelve"' in body and 'aria-invalid="true"' in body
+    assert "1.1.P1: Answer (%) was not saved: Enter a percentage" in body
+    assert 'value="Ministry register"' in body  # the new source waits until the answer is fixed
+    value.refresh_from_db()
+    assert value.answer == "40" and not value.sources.exists()
+
+
+def test_an_invalid_choice_never_erases_the_stored_answer(client, institution_a):
+    cycle = open_cycle(institution_a)
+    user = cycle.test_users["respondent"]
+    value = cycle.values.get(indicator__code="1.1.S1")
+    services.value_save(value=value, by=user, data={"answer": "yes", "confidence": "high"})
+    login(client, user)
+    prefix = f"v{value.pk}-"
+    response = client.post(
+        url("indicators_value", cycle, indicator_code="1.1.S1"),
+        {prefix + "answer": "maybe", prefix + "confidence": "total", prefix + "narrative": "x" + "\x00"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert "Not saved:" in response.content.decode()
+    value.refresh_from_db()
+    assert (value.answer, value.confidence, value.narrative) == ("yes", "high", "")
 
 
 def test_plain_form_with_a_bad_source_keeps_everything_typed(client, institution_a):
