@@ -665,3 +665,38 @@ def test_closed_round_accepts_no_new_cycle(client, institution_a, regional_admin
     assert not rnd.is_open
     with pytest.raises(ValidationError):
         open_cycle(institution_a, monitoring_round=rnd)
+
+
+def test_an_explained_strong_change_is_a_resolved_note_on_the_entry_and_review_pages(client, institution_a):
+    previous = open_cycle(institution_a, title="Baseline 2024", period=(2024, 2024))
+    publish(previous)  # 1.1.O1 was 3
+    users = previous.test_users
+    cycle = open_cycle(
+        institution_a,
+        respondent=users["respondent"],
+        reviewer=users["reviewer"],
+        head=users["head"],
+        period=(2025, 2025),
+    )
+    area = cycle.areas.get()
+    fill_area(area, users["respondent"])
+    value = cycle.values.get(indicator__code="1.1.O1")
+    login(client, users["respondent"])
+    p = f"v{value.pk}-"
+    response = client.post(
+        url("indicators_value", cycle, indicator_code="1.1.O1"), {p + "answer": "30"}, HTTP_HX_REQUEST="true"
+    )
+    assert "differs strongly from the previous cycle (3): explain why" in response.content.decode()
+    response = client.post(
+        url("indicators_value", cycle, indicator_code="1.1.O1"),
+        {p + "answer": "30", p + "justification": "A new reporting channel opened"},
+        HTTP_HX_REQUEST="true",
+    )
+    note = 'class="issue issue-resolved">Differs strongly from the previous cycle (3), explained: A new reporting'
+    assert note in response.content.decode() and "explain why" not in response.content.decode()
+    entry = client.get(url("indicators_area", cycle, area_code="1")).content.decode()
+    assert note in entry and "explain why" not in entry
+    services.cycle_area_submit(cycle_area=area, by=users["respondent"])
+    login(client, users["reviewer"])
+    review = client.get(url("indicators_area_review", cycle, area_code="1")).content.decode()
+    assert note in review and "explain why" not in review
