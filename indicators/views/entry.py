@@ -115,7 +115,10 @@ def value_save(request, institution_slug, cycle_id, indicator_code):
     anchor = f"ind-{value.indicator.code}"
     if request.method != "POST":
         return redirect(area_url(cycle, cycle_area.area.code, anchor))
-    autosave = bool(request.htmx and not request.POST.get("action"))
+    # An autosave targets the status line; the Save buttons target the article. The target, not the posted
+    # `action`, tells them apart: htmx adds the focused button's name to an autosave too (tabbing onto "Save").
+    target = request.htmx.target if request.htmx else None
+    autosave = bool(request.htmx) and (target.startswith("status-") if target else not request.POST.get("action"))
     value, form, errors, saved_rest = _save_posted(request, value, autosave=autosave)
     if autosave:
         row = selectors.entry_row(institution=request.institution, value=value)
