@@ -700,3 +700,60 @@ def test_an_explained_strong_change_is_a_resolved_note_on_the_entry_and_review_p
     login(client, users["reviewer"])
     review = client.get(url("indicators_area_review", cycle, area_code="1")).content.decode()
     assert note in review and "explain why" not in review
+
+
+def _table_of(body, code):
+    """The 'what changed' table of one indicator on the review page ('' if it has none)."""
+    article = body.split(f'id="ind-{code}"', 1)[1].split("</article>", 1)[0]
+    return (
+        article.split('<table class="since-return">', 1)[1].split("</table>", 1)[0] if "since-return" in article else ""
+    )
+
+
+def test_review_page_shows_what_changed_since_the_return_side_by_side(
+    client, institution_a, django_assert_max_num_queries
+):
+    cycle = open_cycle(institution_a)
+    users = cycle.test_users
+    respondent, reviewer = users["respondent"], users["reviewer"]
+    area = cycle.areas.get()
+    fill_area(area, respondent)
+    services.cycle_area_submit(cycle_area=area, by=respondent)
+    services.cycle_area_return(cycle_area=area, by=reviewer, comments={"1.1.S2": "Only a policy: partly"})
+    review_url = url("indicators_area_review", cycle, area_code="1")
+    login(client, reviewer)
+    with django_assert_max_num_queries(60) as unchanged:
+        body = client.get(review_url).content.decode()
+    assert "Nothing has changed since then" in body and 'class="since-return"' not in body
+
+    s2 = cycle.values.get(indicator__code="1.1.S2")
+    services.value_save(value=s2, by=respondent, data={"answer": "partly"}, reason="Only a policy exists")
+    o1 = cycle.values.get(indicator__code="1.1.O1")
+    services.value_save(value=o1, by=respondent, data={"narrative": "Police and NGO figures"})
+    services.source_add(value=o1, by=respondent, kind="statistics", citation="NGO monitoring 2025", confidential=True)
+    services.source_remove(source=o1.sources.get(citation="Annual report, 1.1.O1"), by=respondent)
+    s1 = cycle.values.get(indicator__code="1.1.S1")  # changed and changed back: nothing to compare
+    services.value_save(value=s1, by=respondent, data={"answer": "no"})
+    services.value_save(value=s1, by=respondent, data={"answer": "yes"})
+    services.cycle_area_submit(cycle_area=area, by=respondent)
+
+    with django_assert_max_num_queries(len(unchanged.captured_queries)):
+        body = client.get(review_url).content.decode()
+    assert "2 indicators changed" in body
+    assert (
+        '<a href="#ind-1.1.S2">1.1.S2</a>: Answer' in body
+        and '<a href="#ind-1.1.O1">1.1.O1</a>: Narrative, Sources' in body
+    )
+    s2_table = _table_of(body, "1.1.S2")
+    assert '<th scope="col">When returned</th><th scope="col">Now</th>' in s2_table
+    assert '<th scope="row">Answer</th>\n    \n    <td>Yes</td>\n    <td>Partly</td>' in s2_table
+    assert "Reason given: Only a policy exists" in body
+    o1_table = _table_of(body, "1.1.O1")
+    assert "<td>Documented</td>\n    <td>Police and NGO figures</td>" in o1_table
+    assert '<del>Annual report, 1.1.O1</del> <span class="badge removed">removed</span>' in o1_table
+    assert '<ins>NGO monitoring 2025</ins> <span class="badge added">added</span>' in o1_table
+    assert _table_of(body, "1.1.S1") == "" and _table_of(body, "1.1.S3") == ""
+
+    # Once approved, the comparison with the approval takes over.
+    services.cycle_area_approve(cycle_area=area, by=reviewer)
+    assert 'class="since-return"' not in client.get(review_url).content.decode()
