@@ -757,3 +757,30 @@ def test_review_page_shows_what_changed_since_the_return_side_by_side(
     # Once approved, the comparison with the approval takes over.
     services.cycle_area_approve(cycle_area=area, by=reviewer)
     assert 'class="since-return"' not in client.get(review_url).content.decode()
+
+
+def test_an_autosave_that_carries_the_focused_buttons_name_stays_an_autosave(client, institution_a):
+    """htmx adds the focused submit button's name to an autosave (a keyboard user who ticks a box and tabs onto
+    "Save and add source"): the request targets the status line, so it saves the answer and adds no source."""
+    cycle = open_cycle(institution_a)
+    value = cycle.values.get(indicator__code="1.1.S2")
+    login(client, cycle.test_users["respondent"])
+    p = f"v{value.pk}-"
+    response = client.post(
+        url("indicators_value", cycle, indicator_code="1.1.S2"),
+        {p + "answer": "partly", p + "src_citation": "Half-typed source", "action": "add_source"},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET=f"status-{value.pk}",
+    )
+    body = response.content.decode()
+    assert "<article" not in body and "Saved " in body
+    value.refresh_from_db()
+    assert value.answer == "partly" and not value.sources.exists()
+    # The same button clicked targets its article: then the source is added.
+    client.post(
+        url("indicators_value", cycle, indicator_code="1.1.S2"),
+        {p + "answer": "partly", p + "src_citation": "Decree 5/2019", "action": "add_source"},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET="ind-1.1.S2",
+    )
+    assert [s.citation for s in value.sources.all()] == ["Decree 5/2019"]
