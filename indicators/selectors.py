@@ -408,7 +408,7 @@ def changes_since_return(*, institution: Institution | int, cycle_area: CycleAre
     for value_id, entries in by_value.items():
         value = values[value_id]
         indicator = value.indicator
-        rows = []
+        rows: list[dict[str, Any]] = []
         for field in _COMPARED_FIELDS:
             recorded = [e for e in entries if e.field == field]
             if not recorded:
