@@ -737,8 +737,11 @@ def test_review_page_shows_what_changed_since_the_return_side_by_side(
     services.value_save(value=s1, by=respondent, data={"answer": "yes"})
     services.cycle_area_submit(cycle_area=area, by=respondent)
 
-    with django_assert_max_num_queries(len(unchanged.captured_queries)):
+    with django_assert_max_num_queries(len(unchanged.captured_queries)) as changed:
         body = client.get(review_url).content.decode()
+    print(
+        "review page queries:", len(unchanged.captured_queries), "unchanged /", len(changed.captured_queries), "changed"
+    )
     assert "2 indicators changed" in body
     assert (
         '<a href="#ind-1.1.S2">1.1.S2</a>: Answer' in body
