@@ -200,7 +200,11 @@ def regional_dashboard(request):
             "status_labels": selectors.status_labels(),
             # Its hidden fields repeat the filters' names: their own ids keep the page's ids unique.
             "report_form": RegionalReportForm(
-                initial={"round": data.round_id or "", "subregion": filters["subregion"], "country": filters["country"]},
+                initial={
+                    "round": data.round_id or "",
+                    "subregion": filters["subregion"],
+                    "country": filters["country"],
+                },
                 auto_id="report_%s",
             ),
         },

@@ -5,7 +5,6 @@ from django.core.management.base import BaseCommand
 from django.test.utils import override_settings
 
 from r2dr.mail import DiscardingEmailBackend
-
 from r2dr.tenancy import scopes_disabled
 
 # The platform core first, then the apps in dependency order (cases before
