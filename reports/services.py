@@ -77,6 +77,14 @@ def regional_case_release_serve() -> Release:
     return release
 
 
+def national_case_release_serve(*, institution: Institution) -> Release:
+    """The national dashboard's case statistics release: the precomputed one, a refresh queued when stale."""
+    release, refresh = case_release.national_case_release_get(institution=institution)
+    if refresh:
+        transaction.on_commit(lambda: tasks.warm_national_case_statistics.delay(institution.pk))
+    return release
+
+
 def results_page_update(
     *,
     institution: Institution,

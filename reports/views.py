@@ -40,7 +40,10 @@ def _cycle_choices(cycles) -> list[tuple[str, str]]:
 def national_dashboard(request, institution_slug):
     include_urgent = Role.CASE_OFFICER in request.roles
     data = selectors.national_dashboard(
-        institution=request.institution, cycle_id=_int_param(request.GET.get("cycle")), include_urgent=include_urgent
+        institution=request.institution,
+        cycle_id=_int_param(request.GET.get("cycle")),
+        include_urgent=include_urgent,
+        case_release=services.national_case_release_serve(institution=request.institution),
     )
     return render(
         request,
@@ -58,7 +61,11 @@ def national_dashboard(request, institution_slug):
 @scope.institution(*sorted(ALL_STAFF))
 @require_GET
 def national_chart_csv(request, institution_slug, chart_key):
-    data = selectors.national_dashboard(institution=request.institution, cycle_id=_int_param(request.GET.get("cycle")))
+    data = selectors.national_dashboard(
+        institution=request.institution,
+        cycle_id=_int_param(request.GET.get("cycle")),
+        case_release=services.national_case_release_serve(institution=request.institution),
+    )
     tables = [t for t in [data.status_table, data.comparison, *data.case_tables] if t is not None]
     return _csv_response(tables, chart_key, f"{request.institution.slug}-{chart_key}.csv")
 
