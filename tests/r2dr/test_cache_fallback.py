@@ -40,6 +40,9 @@ def test_redis_first_then_the_database_while_it_is_down_then_redis_again(redis_c
     assert CacheFallbackEntry.objects.count() == 1
     assert cache.touch(SECRETISH, 60) and cache.has_key(SECRETISH)
     assert cache.delete(SECRETISH) and not cache.has_key(SECRETISH)
+    for _ in range(2):  # still down at the next probes: the same outage, no new warning
+        time.sleep(1.05)
+        assert cache.get(SECRETISH) is None
     warnings = _messages(caplog)
     assert warnings == ["cache unavailable: using the database (ConnectionError)"]
 
@@ -204,3 +207,18 @@ def test_the_reduced_service_banner_is_for_signed_in_staff_only(client, member_c
     assert public.status_code == 200 and "Reduced service" not in public.content.decode()
     staff = member_client(institution_a, Role.INSTITUTION_ADMIN).get(f"/{institution_a.slug}/")
     assert "Reduced service" in staff.content.decode()
+
+
+def test_a_delete_also_clears_what_an_earlier_outage_left_in_the_database(redis_cache):
+    """A failure count written during one outage, then deleted after Redis is back (a successful sign-in), must not
+    come back at the next outage."""
+    redis_cache.kill()
+    cache.set("r2dr:login-failures:x", 4, 3600)
+    redis_cache.start()
+    time.sleep(1.05)
+    cache.delete_many(["r2dr:login-failures:x"])
+    cache.set("probe", 1, 60)
+    assert redis_cache.client().get(":1:probe") is not None  # Redis is answering again
+    redis_cache.kill()
+    time.sleep(1.05)
+    assert cache.get("r2dr:login-failures:x") is None
