@@ -5,10 +5,16 @@ Form state. Earlier steps' answers travel in one hidden field, never in the sess
 The state is JSON, AEAD-encrypted under a short-lived random server key, then signed with django.core.signing
 (timestamped). Why a server key rather than the institution's public key: the server has to read earlier
 answers back to re-render steps, validate them and show the review, which a sealed box to the institution
-would not allow. The state keys are random (not derived from SECRET_KEY), live only in the cache and rotate
-every R2DR_STATE_KEY_HOURS (default 6); each is kept for two periods. So a form page left in a shared
-computer's cache or history becomes unreadable once its key has expired, and a copy of the environment alone
-cannot read it. Cost: a form left open longer than two periods has to be started again (the page says so).
+would not allow. The state keys are random (not derived from SECRET_KEY) and rotate every
+R2DR_STATE_KEY_HOURS (default 6); each is kept for two periods, in the database (`r2dr.server_keys`: a
+Redis restart or outage loses no form in progress), mixed there with a key from the environment. So a form
+page left in a shared computer's cache or history becomes unreadable once its key has expired, and neither a
+copy of the environment alone nor a copy of the database alone can read it. Cost: a form left open longer than
+two periods has to be started again (the page says so).
+
+Limits count in the cache (`r2dr.cache`: Redis, or the database while Redis is unreachable); a submitted form's
+token is marked used in the database (`r2dr.onetime`), so a replayed final POST stays refused across a Redis
+restart.
 """
 
 from __future__ import annotations
@@ -29,6 +35,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler
 
 from cases import crypto
+from r2dr.onetime import onetime_claim, onetime_claimed, onetime_release
+from r2dr.server_keys import server_key
 
 STATE_SALT = "cases.intake.state"
 DEFAULT_LIMITS = {
@@ -56,12 +64,7 @@ def _period() -> int:
 
 
 def _state_key(window: int, create: bool) -> bytes | None:
-    name = f"cases:state-key:{window}"
-    value = cache.get(name)
-    if value is None and create:
-        cache.add(name, crypto.b64(crypto.new_key()), timeout=_period() * 2 + 60)
-        value = cache.get(name)
-    return crypto.unb64(value) if value else None
+    return server_key(purpose="cases.intake-state", window=window, lifetime_seconds=_period() * 2 + 60, create=create)
 
 
 def pack_state(state: dict) -> str:
@@ -129,18 +132,23 @@ def count_submission(institution_id: int) -> None:
     _incr("global")
 
 
+def _used_key(token: str) -> str:
+    return f"cases:used:{hashlib.sha256(token.encode()).hexdigest()[:32]}"
+
+
 def mark_token_used(token: str) -> bool:
-    """A form token submits once: False if it already did (a replayed final POST)."""
-    return cache.add(f"cases:used:{hashlib.sha256(token.encode()).hexdigest()[:32]}", 1, timeout=_period() * 2 + 60)
+    """A form token submits once: False if it already did (a replayed final POST). Held for as long as the
+    state carrying the token can be read."""
+    return onetime_claim(key=_used_key(token), ttl_seconds=_period() * 2 + 60)
 
 
 def token_used(token: str) -> bool:
     """Whether this form already submitted (a read only: mark_token_used is the atomic claim)."""
-    return cache.get(f"cases:used:{hashlib.sha256(token.encode()).hexdigest()[:32]}") is not None
+    return onetime_claimed(key=_used_key(token))
 
 
 def unmark_token(token: str) -> None:
-    cache.delete(f"cases:used:{hashlib.sha256(token.encode()).hexdigest()[:32]}")
+    onetime_release(key=_used_key(token))
 
 
 def unlock_failures(user_id: int) -> int:

@@ -28,6 +28,7 @@ PUBLIC_TEMPLATES = [
     "templates/403.html",
     "templates/404.html",
     "templates/500.html",
+    "templates/503.html",
     "templates/r2dr/_form.html",
     "templates/r2dr/_challenge.html",
     "templates/r2dr/home.html",
