@@ -27,11 +27,11 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from r2dr.challenge_image import challenge_png
+from r2dr.onetime import onetime_claim, onetime_claimed
 
 DIGITS = "23456789"  # no 0/1, which read as O/l in many fonts
 ANSWER_LENGTH = 5
@@ -184,7 +184,8 @@ def challenge_solved(*, ticket: dict | None, purpose: str, picture: str = "", te
         return False
     if not _answered(ticket, picture, text, work):
         return False
-    return cache.add(_spent_key(ticket), 1, timeout=TICKET_MAX_AGE_SECONDS + 60)
+    # In the database, not the cache: a Redis restart must not make a solved challenge good again.
+    return onetime_claim(key=_spent_key(ticket), ttl_seconds=TICKET_MAX_AGE_SECONDS + 60)
 
 
 def challenge_solved_by_post(*, post, purpose: str, ticket: dict | None = None) -> bool:
@@ -202,4 +203,4 @@ def challenge_solved_by_post(*, post, purpose: str, ticket: dict | None = None) 
 
 def challenge_spent(ticket: dict | None) -> bool:
     """Whether this challenge was already solved once (to tell a replay from a wrong answer)."""
-    return isinstance(ticket, dict) and bool(ticket.get("id")) and cache.get(_spent_key(ticket)) is not None
+    return isinstance(ticket, dict) and bool(ticket.get("id")) and onetime_claimed(key=_spent_key(ticket))

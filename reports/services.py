@@ -97,7 +97,11 @@ def _warm_publish(institution_id: int | None = None) -> None:
         else:
             tasks.warm_national_case_statistics.delay(institution_id)
     except tasks.PUBLISH_ERRORS as exc:
-        logger.warning("case statistics: refresh could not be queued (%s)", type(exc).__name__)
+        logger.warning(
+            "%s case statistics: refresh could not be queued (%s)",
+            "regional" if institution_id is None else "national",
+            type(exc).__name__,
+        )
 
 
 def results_page_update(
