@@ -161,7 +161,7 @@ def test_limits_still_hold_with_redis_down(client, ready, redis_cache, settings)
     for name in STEPS:
         journey.step(name)
     page = journey.post(journey.final_payload())
-    assert "type the five digits in the picture" in page.content.decode()
+    assert "One more check before sending" in page.content.decode() and 'name="challenge_work"' in page.content.decode()
     assert not Case.objects.for_institution(institution).exists()
 
 
