@@ -3,6 +3,7 @@ from celery.schedules import crontab
 from r2dr.audit import audit_checkpoint_issue
 from r2dr.celery import RetryingTask, app
 from r2dr.models import Institution, Membership
+from r2dr.notifications import tasks as notification_tasks
 
 AUDIT_CHECKPOINT_SCHEDULE_NAME = "r2dr-audit-checkpoint-daily"
 
@@ -29,3 +30,4 @@ def register_schedule(celery_app=app) -> None:
         "schedule": crontab(hour=2, minute=45),
     }
     celery_app.conf.beat_schedule = schedule
+    notification_tasks.register_schedule(celery_app)
