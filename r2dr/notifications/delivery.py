@@ -82,7 +82,7 @@ def notification_emails_send(*, institution: Institution, ids: Iterable[int]) ->
                 with translation.override(language_of(preferences.get(recipient.pk), institution)):
                     context = _context(institution, _items([notification]))
                     item = context["items"][0]
-                    subject = _("%(institution)s: %(kind)s %(reference)s") % {
+                    subject = _("%(institution)s · %(kind)s · %(reference)s") % {
                         "institution": institution.short_name or context["institution"],
                         "kind": item["kind"],
                         "reference": item["reference"],

@@ -2,6 +2,7 @@
 Everything is the signed-in person's own, in the institution of the URL; another person's or institution's
 notification id finds nothing (404)."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -101,4 +102,8 @@ def notification_preferences(request, institution_slug):
         else:
             messages.success(request, _("Your notification choices were saved."))
             return redirect("notification_preferences", institution_slug=institution.slug)
-    return render(request, "r2dr/notifications/preferences.html", {"form": form, "kinds": kinds})
+    return render(
+        request,
+        "r2dr/notifications/preferences.html",
+        {"form": form, "kinds": kinds, "digest_hour": f"{settings.R2DR_NOTIFICATION_DIGEST_HOUR:02d}:00"},
+    )
