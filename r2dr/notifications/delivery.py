@@ -95,6 +95,26 @@ def notification_emails_send(*, institution: Institution, ids: Iterable[int]) ->
     return sent
 
 
+# An immediate e-mail not sent this long after its event was never queued (the broker was down) or failed for good.
+CATCH_UP_AFTER = datetime.timedelta(minutes=10)
+
+
+def notification_emails_catch_up(*, institution: Institution, now: datetime.datetime | None = None) -> int:
+    """Send the immediate e-mails still unsent some minutes after their event (run hourly with the digests)."""
+    now = now or timezone.now()
+    ids = (
+        Notification.objects.for_institution(institution)
+        .filter(
+            delivery=Delivery.IMMEDIATE,
+            emailed_at__isnull=True,
+            read_at__isnull=True,
+            occurred_at__lt=now - CATCH_UP_AFTER,
+        )
+        .values_list("pk", flat=True)
+    )
+    return notification_emails_send(institution=institution, ids=list(ids))
+
+
 def digest_cutoff(*, institution: Institution, now: datetime.datetime) -> datetime.datetime:
     """The latest digest hour (R2DR_NOTIFICATION_DIGEST_HOUR, the institution's local time) not after `now`: a
     digest lists what happened before it. Computed, not remembered, so a missed run is caught up by the next."""

@@ -19,14 +19,16 @@ def notification_emails_send(institution_id: int, notification_ids: list[int]) -
 
 @app.task(base=RetryingTask)
 def notification_digest_send(institution_id: int) -> int:
+    """The institution's digests due now, and any immediate e-mail that was never queued."""
     institution = Institution.objects.get(pk=institution_id)
+    delivery.notification_emails_catch_up(institution=institution)
     return delivery.notification_digests_send(institution=institution)
 
 
 @app.task(base=RetryingTask)
 def notification_digests_everywhere() -> int:
     """Hourly: each institution's digests go out once its local digest hour has passed (each run sends only what
-    is still pending, so hourly runs send each digest once)."""
+    is still pending, so hourly runs send each digest once); immediate e-mails left unsent are sent too."""
     ids = list(Institution.objects.filter(is_active=True).order_by("pk").values_list("pk", flat=True))
     for institution_id in ids:
         notification_digest_send.delay(institution_id)

@@ -61,6 +61,8 @@ def test_officer_follows_the_header_count_to_a_new_report(keyed_institution, liv
     page.get_by_role("button", name="Save my choices").click()
     page.wait_for_load_state()
     assert "Your notification choices were saved." in page.content()
-    assert page.get_by_role("group", name="When a new report arrives").get_by_label(
-        re.compile("One e-mail a day")
-    ).is_checked()
+    assert (
+        page.get_by_role("group", name="When a new report arrives")
+        .get_by_label(re.compile("One e-mail a day"))
+        .is_checked()
+    )

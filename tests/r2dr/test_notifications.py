@@ -351,3 +351,22 @@ def test_the_list_page_query_count_does_not_grow(client, institution_a, people, 
     with django_assert_max_num_queries(len(small.captured_queries)):
         page = client.get("/inst-a/notifications/").content.decode()
     assert "T-79" in page and "Page 1 of 2" in page
+
+
+def test_a_broker_outage_fails_no_request_and_the_hourly_run_sends_the_e_mail_later(
+    institution_a, people, mailoutbox, django_capture_on_commit_callbacks, monkeypatch
+):
+    def broker_down(*args, **kwargs):
+        raise ConnectionError("broker unreachable")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(tasks.notification_emails_send, "delay", broker_down)
+        with django_capture_on_commit_callbacks(execute=True):
+            notify(institution_a, [people[0]])  # the event's own request does not fail
+    assert mailoutbox == []
+    (row,) = rows(institution_a)
+    assert delivery.notification_emails_catch_up(institution=institution_a) == 0  # still within the queueing window
+    later = timezone.now() + delivery.CATCH_UP_AFTER + datetime.timedelta(minutes=1)
+    assert delivery.notification_emails_catch_up(institution=institution_a, now=later) == 1
+    assert [m.to for m in mailoutbox] == [["data@a.example"]]
+    assert delivery.notification_emails_catch_up(institution=institution_a, now=later) == 0
