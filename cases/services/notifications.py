@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from cases.models import Case
 from cases.selectors import case_officers_who_see
 from r2dr.notifications import Delivery, NotificationKind
-from r2dr.notifications.services import notifications_create, notifications_withdraw
+from r2dr.notifications.services import notifications_create, notifications_delete_for, notifications_withdraw
 from r2dr.roles import Role
 
 NEW_REPORT = "cases.new_report"
@@ -64,3 +64,8 @@ def case_notifications_withdraw(*, case: Case) -> int:
         link=case_page_path(case),
         keep=case_officers_who_see(case=case).values_list("pk", flat=True),
     )
+
+
+def case_notifications_delete(*, case: Case) -> int:
+    """When a case is deleted for good: every notification of it goes too (its reference must not outlive it)."""
+    return notifications_delete_for(institution=case.institution, link=case_page_path(case))

@@ -118,6 +118,12 @@ def notifications_withdraw(*, institution: Institution, link: str, keep: Iterabl
     )
 
 
+def notifications_delete_for(*, institution: Institution, link: str) -> int:
+    """Delete every notification, read or not, for a page that is gone for good (a deleted case): its reference
+    must not outlive it in anyone's list. Returns how many were deleted."""
+    return Notification.objects.for_institution(institution).filter(link=link).delete()[0]
+
+
 def notification_preference_save(
     *, institution: Institution, user: Any, deliveries: dict[str, str], language: str | None = None
 ) -> NotificationPreference:

@@ -189,3 +189,14 @@ def test_a_removed_officer_loses_their_notifications(client, institution_a, offi
     response = client.post(f"/{institution_a.slug}/members/{membership.pk}/remove/")
     assert response.status_code == 302
     assert notified(NEW_REPORT) == ["first@a.example"]
+
+
+def test_deleting_a_case_deletes_its_notifications_read_or_not(institution_a, office):
+    case = CaseFactory(institution=institution_a)
+    kept = CaseFactory(institution=institution_a)
+    notification_services.notifications_mark_read(
+        institution=institution_a, recipient=office["first"], link=f"/{institution_a.slug}/cases/{case.pk}/"
+    )
+    services.case_delete(case=case)
+    with scopes_disabled():
+        assert set(Notification.objects.values_list("reference", flat=True)) == {kept.reference}
