@@ -78,7 +78,11 @@ def notifications_create(
         immediate = [n.pk for n in made if n.delivery == Delivery.IMMEDIATE and n.emailed_at is None]
         if immediate:
             institution_id = institution.pk
-            transaction.on_commit(lambda: notification_tasks.notification_emails_send.delay(institution_id, immediate))
+            # Robust: the event is committed, and the request that caused it (a defender's report) must not fail
+            # because the broker is down; the hourly run sends what was not queued (`notification_emails_catch_up`).
+            transaction.on_commit(
+                lambda: notification_tasks.notification_emails_send.delay(institution_id, immediate), robust=True
+            )
     return made
 
 
