@@ -9,6 +9,9 @@ RUNTIME_STAMP := $(VENV)/.installed-runtime-$(DEPS_HASH)
 DEV_STAMP := $(VENV)/.installed-dev-$(DEPS_HASH)
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Links in e-mails (escalations, reminders) point where `make demo` serves, unless set otherwise.
+R2DR_SITE_URL ?= http://$(HOST):$(PORT)
+export R2DR_SITE_URL
 APPS := r2dr cases indicators reports training
 
 .PHONY: demo test suite install install-runtime system-deps system-deps-runtime lint bench bench-smoke fuzz e2e \

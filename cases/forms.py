@@ -13,6 +13,7 @@ from django.utils.dates import MONTHS
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
+from cases import crypto
 from cases.models import (
     AffectedKind,
     AgeGroup,
@@ -372,6 +373,16 @@ class FollowUpOpenForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric", "spellcheck": "false"}),
     )
 
+    def clean_receipt(self):
+        code = self.cleaned_data["receipt"]
+        if crypto.normalise_receipt(code) is None:
+            wanted = crypto.RECEIPT_GROUPS * crypto.RECEIPT_GROUP_DIGITS
+            typed = sum(1 for ch in code.translate(crypto._DIGIT_MAP) if ch in "0123456789")
+            raise forms.ValidationError(
+                _("A receipt code has %(wanted)d digits; this one has %(typed)d.") % {"wanted": wanted, "typed": typed}
+            )
+        return code
+
 
 class MessageForm(forms.Form):
     body = _text(_("Your message"), required=True, rows=5)
@@ -508,7 +519,19 @@ class TriageForm(forms.Form):
 _YES_NO = [("", "—"), ("yes", _("Yes")), ("no", _("No"))]
 
 
-class TransitionForm(forms.Form):
+class _OwnIdsForm(forms.Form):
+    """A form that shares the case page with others: its fields' ids carry its own prefix, so that two forms'
+    fields of one name (`kind`, `outcome`) never give the page two equal ids."""
+
+    id_prefix = ""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", f"{self.id_prefix}_%s")
+        super().__init__(*args, **kwargs)
+
+
+class TransitionForm(_OwnIdsForm):
+    id_prefix = "transition"
     to_status = forms.ChoiceField(label=_("Move the case to"), choices=Status.choices)
     reason = _text(_("Why (kept encrypted)"), required=True, rows=3)
     respondent_type = forms.ChoiceField(
@@ -551,7 +574,8 @@ class TransitionForm(forms.Form):
         }
 
 
-class SourceForm(forms.Form):
+class SourceForm(_OwnIdsForm):
+    id_prefix = "source"
     kind = forms.ChoiceField(label=_("Source"), choices=SourceKind.choices)
     reliability = forms.ChoiceField(label=_("Reliability"), choices=Reliability.choices)
     description = _text(_("What the source says (kept encrypted)"), required=True, rows=3)
@@ -571,7 +595,8 @@ class RestrictForm(forms.Form):
         self.fields["officers"].label_from_instance = lambda u: u.email or u.get_username()
 
 
-class InterventionForm(forms.Form):
+class InterventionForm(_OwnIdsForm):
+    id_prefix = "intervention"
     kind = forms.ChoiceField(label=_("Kind"), choices=InterventionKind.choices)
     status = forms.ChoiceField(label=_("Status"), choices=InterventionStatus.choices)
     mechanism = BoundedModelChoiceField(

@@ -1,21 +1,25 @@
-"""Machinery of the public form and follow-up: form state carried in the page, abuse limits, the
-server-rendered challenge. Nothing here stores anything about the visitor.
+"""Machinery of the public form and follow-up: form state carried in the page, abuse limits
+(the challenge itself is r2dr/challenge.py). Nothing here stores anything about the visitor.
 
 Form state. Earlier steps' answers travel in one hidden field, never in the session or a server-side draft.
 The state is JSON, AEAD-encrypted under a short-lived random server key, then signed with django.core.signing
 (timestamped). Why a server key rather than the institution's public key: the server has to read earlier
 answers back to re-render steps, validate them and show the review, which a sealed box to the institution
-would not allow. The state keys are random (not derived from SECRET_KEY), live only in the cache and rotate
-every R2DR_STATE_KEY_HOURS (default 6); each is kept for two periods. So a form page left in a shared
-computer's cache or history becomes unreadable once its key has expired, and a copy of the environment alone
-cannot read it. Cost: a form left open longer than two periods has to be started again (the page says so).
+would not allow. The state keys are random (not derived from SECRET_KEY) and rotate every
+R2DR_STATE_KEY_HOURS (default 6); each is kept for two periods, in the database (`r2dr.server_keys`: a
+Redis restart or outage loses no form in progress), mixed there with a key from the environment. So a form
+page left in a shared computer's cache or history becomes unreadable once its key has expired, and neither a
+copy of the environment alone nor a copy of the database alone can read it. Cost: a form left open longer than
+two periods has to be started again (the page says so).
+
+Limits count in the cache (`r2dr.cache`: Redis, or the database while Redis is unreachable); a submitted form's
+token is marked used in the database (`r2dr.onetime`), so a replayed final POST stays refused across a Redis
+restart.
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import hmac
 import io
 import json
 import os
@@ -31,6 +35,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler
 
 from cases import crypto
+from r2dr.onetime import onetime_claim, onetime_claimed, onetime_release
+from r2dr.server_keys import server_key
 
 STATE_SALT = "cases.intake.state"
 DEFAULT_LIMITS = {
@@ -58,12 +64,7 @@ def _period() -> int:
 
 
 def _state_key(window: int, create: bool) -> bytes | None:
-    name = f"cases:state-key:{window}"
-    value = cache.get(name)
-    if value is None and create:
-        cache.add(name, crypto.b64(crypto.new_key()), timeout=_period() * 2 + 60)
-        value = cache.get(name)
-    return crypto.unb64(value) if value else None
+    return server_key(purpose="cases.intake-state", window=window, lifetime_seconds=_period() * 2 + 60, create=create)
 
 
 def pack_state(state: dict) -> str:
@@ -131,18 +132,23 @@ def count_submission(institution_id: int) -> None:
     _incr("global")
 
 
+def _used_key(token: str) -> str:
+    return f"cases:used:{hashlib.sha256(token.encode()).hexdigest()[:32]}"
+
+
 def mark_token_used(token: str) -> bool:
-    """A form token submits once: False if it already did (a replayed final POST)."""
-    return cache.add(f"cases:used:{hashlib.sha256(token.encode()).hexdigest()[:32]}", 1, timeout=_period() * 2 + 60)
+    """A form token submits once: False if it already did (a replayed final POST). Held for as long as the
+    state carrying the token can be read."""
+    return onetime_claim(key=_used_key(token), ttl_seconds=_period() * 2 + 60)
 
 
 def token_used(token: str) -> bool:
     """Whether this form already submitted (a read only: mark_token_used is the atomic claim)."""
-    return cache.get(f"cases:used:{hashlib.sha256(token.encode()).hexdigest()[:32]}") is not None
+    return onetime_claimed(key=_used_key(token))
 
 
 def unmark_token(token: str) -> None:
-    cache.delete(f"cases:used:{hashlib.sha256(token.encode()).hexdigest()[:32]}")
+    onetime_release(key=_used_key(token))
 
 
 def unlock_failures(user_id: int) -> int:
@@ -165,69 +171,6 @@ def followup_check_claim(token: str) -> bool:
     """Claim this form state's receipt check for the next second: False if it already checked within it."""
     name = f"cases:followup-pace:{hashlib.sha256(token.encode()).hexdigest()[:32]}"
     return cache.add(name, 1, timeout=FOLLOWUP_PACE_SECONDS)
-
-
-# --- challenge --------------------------------------------------------------------------------------------
-
-
-def _challenge_mac(token: str, answer: str) -> str:
-    return hmac.new(crypto._server_secret("challenge"), f"{token}:{answer}".encode(), hashlib.sha256).hexdigest()
-
-
-def _spent_key(state: dict) -> str:
-    return f"cases:challenge-spent:{hashlib.sha256(str(state.get('chid')).encode()).hexdigest()[:32]}"
-
-
-def new_challenge(state: dict) -> str:
-    """Put a fresh challenge in the state; return the image as a data: URI (allowed by the CSP's img-src)."""
-    answer = "".join(secrets.choice("23456789") for _ in range(5))
-    state["ch"] = _challenge_mac(state["t"], answer)
-    # The state stays valid for hours and can be sent any number of times: the picture's own id is what the
-    # request that solves it marks spent.
-    state["chid"] = secrets.token_urlsafe(16)
-    return challenge_image(answer)
-
-
-def check_challenge(state: dict, answer: str) -> bool:
-    """True for the first request that brings the right answer, and then never again for this picture: the solved
-    picture is spent atomically, whatever that request then does, so a replayed state needs the new picture."""
-    expected = state.get("ch")
-    if not expected or not answer or not state.get("chid"):
-        return False
-    cleaned = "".join(ch for ch in str(answer).translate(crypto._DIGIT_MAP) if ch.isdigit())
-    if not hmac.compare_digest(expected, _challenge_mac(state["t"], cleaned)):
-        return False
-    return cache.add(_spent_key(state), 1, timeout=_period() * 2 + 60)
-
-
-def challenge_spent(state: dict) -> bool:
-    """Whether this state's picture was already solved once (to tell a replay from a wrong answer)."""
-    return bool(state.get("chid")) and cache.get(_spent_key(state)) is not None
-
-
-def challenge_image(answer: str) -> str:
-    from PIL import Image, ImageDraw, ImageFont
-
-    rng = secrets.SystemRandom()
-    img = Image.new("L", (220, 70), 255)
-    draw = ImageDraw.Draw(img)
-    try:
-        font = ImageFont.load_default(size=38)
-    except TypeError:  # old Pillow
-        font = ImageFont.load_default()
-    for _ in range(8):
-        draw.line(
-            [(rng.randint(0, 220), rng.randint(0, 70)), (rng.randint(0, 220), rng.randint(0, 70))], fill=150, width=2
-        )
-    x = 12
-    for ch in answer:
-        draw.text((x, rng.randint(4, 22)), ch, fill=rng.randint(0, 60), font=font)
-        x += rng.randint(36, 42)
-    for _ in range(300):
-        img.putpixel((rng.randint(0, 219), rng.randint(0, 69)), rng.randint(0, 255))
-    out = io.BytesIO()
-    img.save(out, "PNG")
-    return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode()
 
 
 # --- uploads -----------------------------------------------------------------------------------------------

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import dataclasses
-import re
 
 from django.conf import settings
 from django.http import Http404, QueryDict
@@ -16,11 +15,14 @@ from django.views.decorators.debug import sensitive_variables
 
 from cases import crypto, forms, intake, plaintext, selectors, services
 from cases.models import (
+    URGENCY_TARGET_HOURS,
     Case,
     ConsentAnswer,
     Direction,
     Status,
+    Urgency,
 )
+from r2dr import challenge
 from r2dr.models import Institution
 
 
@@ -46,7 +48,8 @@ STATUS_HELP = {
 
 
 HONEYPOT = "website"
-SLUG = re.compile(r"[-a-zA-Z0-9_]+")
+# What a report's challenge is good for: a ticket issued here solves nothing else (the sign-in's, say).
+CHALLENGE_PURPOSE = "cases.report"
 
 
 def discard_files(files):
@@ -290,23 +293,26 @@ def final_submit(request, institution, state, form, files, file_errors, *, under
         or intake.submissions_over_limit(institution.pk)
         or bool(state.get("ch"))
     )
-    if needs_challenge and not intake.check_challenge(state, request.POST.get("challenge", "")):
+    if needs_challenge and not challenge.challenge_solved_by_post(
+        post=request.POST, purpose=CHALLENGE_PURPOSE, ticket=state.get("ch")
+    ):
         discard_files(files)
         had = bool(state.get("ch"))
-        replayed = intake.challenge_spent(state)
-        image = intake.new_challenge(state)
+        replayed = challenge.challenge_spent(state.get("ch"))
+        asked = challenge.challenge_new(purpose=CHALLENGE_PURPOSE)
+        state["ch"] = asked.ticket
         errors = [
             _(
-                "One more check before sending: type the five digits in the picture next to the “Send report” button. Your answers are kept."
+                "One more check before sending: answer the check next to the “Send report” button. Your answers are kept."
             )
         ]
         if replayed:
             errors.append(_("That picture was already used once: please solve the new challenge."))
         elif had:
-            errors.append(_("The numbers did not match; here is a new picture."))
+            errors.append(_("The answer did not match; here is a new check."))
         if files:
             errors += files_lost(files)
-        return step_page(request, institution, state, form=form, challenge=image, extra_errors=errors)
+        return step_page(request, institution, state, form=form, challenge=asked, extra_errors=errors)
     if not intake.mark_token_used(state["t"]):
         discard_files(files)
         return Page("cases/report_duplicate.html", public_context(institution), status=409)
@@ -339,6 +345,7 @@ def _commit(request, institution, state, cleaned, files) -> Page:
         "code": code,
         "ref": case.reference,
         "at": timezone.localtime(case.received_at).strftime("%Y-%m-%d %H:%M %Z"),
+        "urgent": case.urgency == Urgency.URGENT,
     }
     return receipt_page(request, institution, receipt_state, files=len(files))
 
@@ -352,6 +359,8 @@ def receipt_page(request, institution, state, *, error=None, files=0):
             state=intake.pack_state(state),
             error=error,
             files=files,
+            urgent=bool(state.get("urgent")),
+            urgent_hours=URGENCY_TARGET_HOURS[Urgency.URGENT],
         ),
     )
 
@@ -371,9 +380,7 @@ def receipt_confirm(request, institution, state):
 
 
 def followup_context(institution, **extra):
-    ctx = public_context(institution, **extra)
-    ctx["institutions"] = Institution.objects.filter(is_active=True).order_by("country", "name")
-    return ctx
+    return public_context(institution, **extra)
 
 
 def followup_post(request, files, file_errors) -> Page:
@@ -397,22 +404,15 @@ def followup_post(request, files, file_errors) -> Page:
 
 
 def followup_open(request, institution, state) -> Page:
-    """The submitter gives their receipt code. No picture and no lockout (see intake.FOLLOWUP_PACE_SECONDS): each
-    form state is checked at most once a second, and nothing another visitor does delays or refuses this one."""
-    if institution is None:
-        slug = request.POST.get("institution", "")[:60]
-        # Only a well-formed slug reaches the query: PostgreSQL refuses a NUL byte in a text parameter (a 500).
-        if SLUG.fullmatch(slug):
-            institution = Institution.objects.filter(slug=slug, is_active=True).first()
-        elif not slug and state:
-            # A second try from the top-level page: the page names the institution rather than asking again.
-            institution = Institution.objects.filter(pk=state.get("i"), is_active=True).first()
+    """The submitter gives their receipt code. The code alone finds the report, in whichever institution holds it
+    (plaintext.case_for_receipt_anywhere), so a defender who has the right code is never told it does not exist,
+    whichever page they came through. No picture and no lockout (see intake.FOLLOWUP_PACE_SECONDS): each form
+    state is checked at most once a second, and nothing another visitor does delays or refuses this one."""
     form = forms.FollowUpOpenForm(request.POST)
-    if institution is None or not form.is_valid():
-        if institution is None:
-            form.add_error(None, _("Choose the institution you reported to."))
+    if not form.is_valid():
         return Page("cases/followup_open.html", followup_context(institution, form=form), status=200)
-    state = state if state and state.get("i") == institution.pk else intake.new_state(institution.pk)
+    # The pace is per form state: a state from another institution's page (or none) starts a fresh one.
+    state = state if state and not state.get("fu") and state.get("t") else intake.new_state(None)
     if not intake.followup_check_claim(state["t"]):
         form.add_error(None, _("Please wait a moment, then send your code again."))
         return Page(
@@ -420,21 +420,22 @@ def followup_open(request, institution, state) -> Page:
             followup_context(institution, form=form, state=intake.pack_state(state)),
             status=429,
         )
-    found = plaintext.case_for_receipt(institution=institution, code=form.cleaned_data["receipt"])
-    if found is None:
+    hit = plaintext.case_for_receipt_anywhere(code=form.cleaned_data["receipt"])
+    if hit is None:
         form.add_error("receipt", _("No report matches this code. Check the digits and try again."))
         return Page(
             "cases/followup_open.html",
             followup_context(institution, form=form, state=intake.pack_state(state)),
         )
+    holder, case, key = hit
     fu_state = {
         "v": 1,
         "t": state["t"],
-        "i": institution.pk,
+        "i": holder.pk,
         "fu": 1,
         "code": crypto.normalise_receipt(form.cleaned_data["receipt"]),
     }
-    return followup_case_page(request, institution, fu_state, found)
+    return followup_case_page(request, holder, fu_state, (case, key))
 
 
 def followup_case_page(request, institution, state, found, *, message_form=None, errors=(), notice=None):

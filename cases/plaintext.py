@@ -59,6 +59,28 @@ def case_for_receipt(*, institution: Institution, code: str) -> tuple[Case, byte
     return case, key
 
 
+def case_for_receipt_anywhere(*, code: str) -> tuple[Institution, Case, bytes] | None:
+    """Find a case by its receipt code alone, in whichever institution holds it; None if no case matches.
+
+    Every active institution is asked, through its own tenant-scoped path, whatever an earlier one answered: the
+    same queries for any code, so neither the answer nor the work done tells which institutions hold which
+    codes. The receipt's keyed hash is one for the whole platform (and 83 bits of receipt leave no room for two
+    institutions to share one), so a defender needs to remember only the code."""
+    normalised = crypto.normalise_receipt(code)
+    if normalised is None:
+        return None
+    lookup = crypto.receipt_lookup(normalised)
+    hit: tuple[Institution, Case] | None = None
+    for institution in Institution.objects.filter(is_active=True).order_by("pk"):
+        case = Case.objects.for_institution(institution).filter(receipt_lookup=lookup).first()
+        if case is not None and hit is None:
+            hit = (institution, case)
+    if hit is None:
+        return None
+    found = case_for_receipt(institution=hit[0], code=normalised)
+    return None if found is None else (hit[0], *found)
+
+
 def case_key_for_officer(case: Case, institution_private: bytes) -> bytes:
     return crypto.unseal(institution_private, case.sealed_key)
 

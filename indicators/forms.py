@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from indicators import validation
 from indicators.models import INDICATOR_EDITABLE_FIELDS, Attribute, Confidence, FrameworkVersion, Indicator, Source
 from indicators.rating import NOT_AVAILABLE, YPN_CHOICES
 from r2dr.roles import Role
@@ -18,8 +19,12 @@ VOCABULARY_LABELS = {
 
 
 class ValueForm(forms.Form):
-    """One indicator's answer plus an optional new source. Value fields never fail validation: what is typed is
-    stored as typed, and the indicator's rules report problems beside it."""
+    """One indicator's answer plus an optional new source.
+
+    Each value field is checked as saving checks it (`validation.entry_errors`): a field that cannot be stored
+    (`twelve` as a percentage) gets its error beside it and keeps what was typed, and `value_data` leaves it out,
+    so the other fields are still saved. What a stored value still lacks (a source, a justification) is reported
+    by the indicator's rules beside the answer, not here."""
 
     answer = forms.CharField(label=_("Answer"), required=False, max_length=200)
     not_available = forms.BooleanField(label=_("Data not available"), required=False)
@@ -107,27 +112,78 @@ class ValueForm(forms.Form):
                 )
                 names.append(name)
             self.dimension_fields.append((VOCABULARY_LABELS.get(dim, dim.replace("_", " ")), [self[n] for n in names]))
+        for bound in self.value_fields():
+            # The error slot beside the field (`_field_error.html`), filled in place by an autosave's answer.
+            bound.field.widget.attrs["aria-describedby"] = f"{bound.auto_id}-error"
 
-    def value_data(self) -> dict:
-        data = self.cleaned_data if hasattr(self, "cleaned_data") else {}
-        out = {
-            "narrative": data.get("narrative", ""),
-            "confidence": data.get("confidence", ""),
-            "justification": data.get("justification", ""),
-        }
+    def _dis_field(self, dimension: str, term: str) -> str:
+        return f"dis__{dimension}__{term}"
+
+    def _candidate(self) -> dict:
+        """The value fields as `value_save` takes them, from the fields that passed their own checks."""
+        data = getattr(self, "cleaned_data", {}) or {}
+        out = {name: data.get(name, "") for name in ("narrative", "confidence", "justification") if name in data}
         if "answer" in self.fields:
-            out["answer"] = NOT_AVAILABLE if data.get("not_available") else (data.get("answer") or "")
-        elif data.get("not_available"):
-            out["answer"] = NOT_AVAILABLE
+            if "not_available" in data and data["not_available"]:
+                out["answer"] = NOT_AVAILABLE
+            elif "answer" in data and "not_available" not in self.errors:
+                out["answer"] = data.get("answer") or ""
+        elif "not_available" in data:
+            out["answer"] = NOT_AVAILABLE if data["not_available"] else ""
         else:
             out["answer"] = ""
         if self.dimension_fields:
-            dis = {}
+            dis: dict = {}
+            complete = True
             for _label, bound in self.dimension_fields:
                 for b in bound:
                     _prefix, dim, term = b.name.split("__", 2)
+                    if b.name not in data:
+                        complete = False
                     dis.setdefault(dim, {})[term] = data.get(b.name, "")
-            out["disaggregation"] = dis
+            if complete:
+                out["disaggregation"] = dis
+        return out
+
+    def clean(self):
+        data = super().clean()
+        for field, errors in validation.entry_errors(self.indicator, self._candidate()).items():
+            if field.startswith("disaggregation:"):
+                _kind, dimension, term = field.split(":", 2)
+                name = self._dis_field(dimension, term)
+            else:
+                name = field if field in self.fields else None
+            self.add_error(name, errors)
+        return data
+
+    VALUE_FIELD_NAMES = ("answer", "not_available", "confidence", "narrative", "justification", "change_reason")
+
+    def value_fields(self) -> list:
+        """The bound value fields (not the new source's), in page order: each has an error slot beside it."""
+        names = [n for n in self.VALUE_FIELD_NAMES if n in self.fields]
+        names += [b.name for _label, bound in self.dimension_fields for b in bound]
+        return [self[n] for n in names]
+
+    def value_error_list(self) -> list[tuple[str, list[str]]]:
+        """(label, messages) of the value fields that were refused, for the save status line."""
+        errors = self.errors if self.is_bound else {}
+        return [(str(b.label), list(errors[b.name])) for b in self.value_fields() if b.name in errors]
+
+    def value_data(self) -> dict:
+        """The value fields that can be stored (those with an error are left out; the breakdown goes whole or not
+        at all). Nothing at all when the reason for the change was refused: a change is stored with its reason."""
+        if "change_reason" in self.errors:
+            return {}
+        out = self._candidate()
+        if "answer" in self.errors or "not_available" in self.errors:
+            out.pop("answer", None)
+        if self.dimension_fields and any(
+            b.name in self.errors for _label, bound in self.dimension_fields for b in bound
+        ):
+            out.pop("disaggregation", None)
+        for name in ("narrative", "confidence", "justification"):
+            if name in self.errors:
+                out.pop(name, None)
         return out
 
     def reason_for(self, value) -> str:

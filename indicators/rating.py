@@ -109,15 +109,19 @@ def answer_display(value: Value | None) -> str:
     """An answer as people read it: labels for choices, "%" for percentages, the narrative for narratives."""
     if value is None:
         return ""
-    ind = value.indicator
-    if value.answer == "na":
-        return not_available_label()
-    if ind.value_type == "ypn":
-        return str(dict(YPN_CHOICES).get(value.answer, value.answer))
-    if ind.value_type == "categorical":
-        return next((c["label"] for c in ind.categories if c["code"] == value.answer), value.answer)
-    if ind.value_type == "percent" and value.answer:
-        return f"{value.answer} %"
-    if ind.value_type == "narrative":
+    if value.indicator.value_type == "narrative" and value.answer != NOT_AVAILABLE:
         return value.narrative
-    return value.answer
+    return answer_text(value.indicator, value.answer)
+
+
+def answer_text(indicator, answer: str) -> str:
+    """One answer code as people read it (a choice's label, "35 %"), whether stored now or recorded in history."""
+    if answer == NOT_AVAILABLE:
+        return not_available_label()
+    if indicator.value_type == "ypn":
+        return str(dict(YPN_CHOICES).get(answer, answer))
+    if indicator.value_type == "categorical":
+        return next((c["label"] for c in indicator.categories if c["code"] == answer), answer)
+    if indicator.value_type == "percent" and answer:
+        return f"{answer} %"
+    return answer

@@ -16,11 +16,14 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db.models import Count, Max, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from indicators import computations, validation
+from indicators.history import field_text, source_citation
 from indicators.models import (
     Area,
     Attribute,
+    Confidence,
     Cycle,
     CycleArea,
     CycleEvent,
@@ -32,7 +35,7 @@ from indicators.models import (
     Value,
     ValueHistory,
 )
-from indicators.rating import NODATA, answer_display, not_available_label, rate, summarise
+from indicators.rating import NODATA, answer_display, answer_text, not_available_label, rate, summarise
 from r2dr.models import Institution
 
 # --- framework -------------------------------------------------------------------------------------------
@@ -260,7 +263,12 @@ def area_issues(*, institution: Institution | int, cycle_area: CycleArea) -> dic
     }
 
 
+# What `value_is_complete` reads of the indicator, for selectors that load only some columns.
+_VALIDITY_FIELDS = ("indicator__value_type", "indicator__categories", "indicator__min_value", "indicator__max_value")
+
+
 def value_is_complete(value: Value, n_sources: int) -> bool:
+    """Answered validly (an invalid answer stored before saving refused them never counts) and with a source."""
     return validation.is_answered(value.indicator, value.answer, value.narrative) and n_sources > 0
 
 
@@ -343,6 +351,115 @@ def area_entry(
     }
 
 
+# The fields of a value a reviewer compares, in the order the comparison lists them.
+_COMPARED_FIELDS = ("answer", "narrative", "confidence", "disaggregation", "justification")
+
+
+def _field_label(field: str) -> str:
+    return str(
+        {
+            "answer": gettext_lazy("Answer"),
+            "narrative": gettext_lazy("Narrative"),
+            "confidence": gettext_lazy("Confidence"),
+            "disaggregation": gettext_lazy("Breakdown"),
+            "justification": gettext_lazy("Justification"),
+            "sources": gettext_lazy("Sources"),
+        }[field]
+    )
+
+
+def _shown(indicator: Indicator, field: str, text: str) -> str:
+    """A field's history text as people read it (labels for choices)."""
+    if field == "answer":
+        return answer_text(indicator, text)
+    if field == "confidence":
+        return str(dict(Confidence.choices).get(text, text))
+    return text
+
+
+def changes_since_return(*, institution: Institution | int, cycle_area: CycleArea) -> dict[str, Any] | None:
+    """What the respondents changed since the reviewer last returned the area, per value: each changed field as
+    it was at the return and as it is now, and the sources added and removed. None when the area was never returned
+    or was approved since (the comparison with the approval then applies).
+
+    Read from the values' history, which records every change of a field and every source added or removed with
+    its time: the first change of a field after the return holds, as `old`, the value the reviewer saw. Two
+    queries, whatever the number of values or changes."""
+    returned_at = cycle_area.returned_at
+    if returned_at is None or (cycle_area.approved_at is not None and cycle_area.approved_at > returned_at):
+        return None
+    history = list(
+        ValueHistory.objects.for_institution(institution)
+        .filter(value__cycle_area=cycle_area, at__gt=returned_at)
+        .order_by("at", "id")
+        .select_related("by")
+    )
+    values = {
+        v.pk: v
+        for v in Value.objects.for_institution(institution)
+        .filter(pk__in={h.value_id for h in history})
+        .select_related("indicator")
+        .prefetch_related(Prefetch("sources", queryset=Source.objects.for_institution(institution)))
+    }
+    by_value: defaultdict[int, list[ValueHistory]] = defaultdict(list)
+    for entry in history:
+        by_value[entry.value_id].append(entry)
+    out: dict[int, dict[str, Any]] = {}
+    for value_id, entries in by_value.items():
+        value = values[value_id]
+        indicator = value.indicator
+        rows: list[dict[str, Any]] = []
+        for field in _COMPARED_FIELDS:
+            recorded = [e for e in entries if e.field == field]
+            if not recorded:
+                continue
+            then, now = recorded[0].old, field_text(getattr(value, field))
+            if then != now:
+                rows.append(
+                    {
+                        "field": field,
+                        "label": _field_label(field),
+                        "then": _shown(indicator, field, then),
+                        "now": _shown(indicator, field, now),
+                    }
+                )
+        current = [(s.citation, s.confidential) for s in value.sources.all()]
+        added = [source_citation(e.new) for e in entries if e.field == "source" and e.new and not e.old]
+        removed = [source_citation(e.old) for e in entries if e.field == "source" and e.old and not e.new]
+        at_return = [c for c, _conf in current]
+        for citation in added:
+            if citation in at_return:
+                at_return.remove(citation)
+        at_return += removed
+        if sorted(at_return) != sorted(c for c, _conf in current):
+            still = list(at_return)
+            now_sources = []
+            for citation, confidential in current:
+                kept = citation in still
+                if kept:
+                    still.remove(citation)
+                now_sources.append({"citation": citation, "confidential": confidential, "added": not kept})
+            now_citations = [c for c, _conf in current]
+            then_sources = []
+            for citation in at_return:
+                kept = citation in now_citations
+                if kept:
+                    now_citations.remove(citation)
+                then_sources.append({"citation": citation, "removed": not kept})
+            rows.append(
+                {
+                    "field": "sources",
+                    "label": _field_label("sources"),
+                    "then_sources": then_sources,
+                    "now_sources": now_sources,
+                }
+            )
+        if rows:
+            reasons = list(dict.fromkeys(e.reason for e in entries if e.reason))
+            out[value_id] = {"rows": rows, "reasons": reasons, "labels": [r["label"] for r in rows]}
+    return {"returned_at": returned_at, "by_value": out}
+
+
 def entry_row(*, institution: Institution | int, value: Value) -> dict[str, Any]:
     """One indicator's row (after a save), using the same rules as the full page."""
     entry = area_entry(institution=institution, cycle_area=value.cycle_area)
@@ -361,7 +478,7 @@ def _completeness_by_area(institution: Institution | int, cycle_ids: Iterable[in
         .filter(cycle_id__in=cycle_ids)
         .select_related("indicator")
         .annotate(n_sources=Count("sources"))
-        .only("id", "answer", "narrative", "cycle_area_id", "indicator__value_type")
+        .only("id", "answer", "narrative", "cycle_area_id", *_VALIDITY_FIELDS)
     )
     out: defaultdict[int, list[int]] = defaultdict(lambda: [0, 0])
     for v in values:
@@ -577,7 +694,7 @@ def regional_completeness(*, round_id: int | str | None = None) -> list[dict[str
         .filter(cycle__in=cycles)
         .select_related("indicator")
         .annotate(n_sources=Count("sources"))
-        .only("id", "cycle_id", "answer", "narrative", "indicator__value_type")
+        .only("id", "cycle_id", "answer", "narrative", *_VALIDITY_FIELDS)
     )
     for v in values:
         counts[v.cycle_id][1] += 1

@@ -9,7 +9,10 @@ from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+
+from r2dr import challenge
 
 # Failures on one account before each further attempt has to wait.
 LOGIN_FREE_FAILURES = 5
@@ -23,6 +26,12 @@ LOGIN_FAILURE_MEMORY_SECONDS = 60 * 60
 LOGIN_DEVICE_COOKIE = "r2dr_login_device"
 LOGIN_DEVICE_DAYS = 30
 _DEVICE_SALT = "r2dr.login-device"
+LOGIN_CHALLENGE_PURPOSE = "r2dr.login"
+
+
+def _ask_challenge(request) -> None:
+    """Put a fresh challenge on the request for the sign-in page to show (templates/account/login.html)."""
+    request.r2dr_login_challenge = challenge.challenge_new(purpose=LOGIN_CHALLENGE_PURPOSE)
 
 
 def login_delay_seconds(failures: int) -> int:
@@ -69,13 +78,13 @@ class AccountAdapter(DefaultAccountAdapter):
         # Replaces allauth's "login_failed" consumption, which counts per address as well as per account.
         count_key, at_key = _login_failure_keys(request, self._login_of(credentials))
         failures = cache.get(count_key, 0)
-        delay = login_delay_seconds(failures)
-        if not delay:
+        if failures < LOGIN_FREE_FAILURES:
             return
         # A refused attempt is not checked and not counted, so hammering during the wait does not extend it:
         # the owner who waits gets a password check.
-        remaining = math.ceil(cache.get(at_key, 0) + delay - time.time())
+        remaining = math.ceil(cache.get(at_key, 0) + login_delay_seconds(failures) - time.time())
         if remaining > 0:
+            _ask_challenge(request)
             raise forms.ValidationError(
                 ngettext(
                     "Too many failed sign-ins for this account. Wait %(seconds)d second and try again.",
@@ -84,6 +93,16 @@ class AccountAdapter(DefaultAccountAdapter):
                 )
                 % {"seconds": remaining},
                 code="too_many_login_attempts",
+            )
+        # After the wait, each attempt also needs a fresh solved challenge: a script pays for every guess.
+        if not challenge.challenge_solved_by_post(post=request.POST, purpose=LOGIN_CHALLENGE_PURPOSE):
+            tried = bool(request.POST.get(challenge.FIELD_TICKET))
+            _ask_challenge(request)
+            raise forms.ValidationError(
+                _("The check did not match; here is a new one. Your password was not checked.")
+                if tried
+                else _("Too many failed sign-ins for this account: answer the check below, then sign in again."),
+                code="login_challenge",
             )
 
     def authentication_failed(self, request, **credentials):
@@ -96,6 +115,8 @@ class AccountAdapter(DefaultAccountAdapter):
             cache.set(count_key, 1, LOGIN_FAILURE_MEMORY_SECONDS)
         cache.touch(count_key, LOGIN_FAILURE_MEMORY_SECONDS)
         cache.set(at_key, time.time(), LOGIN_FAILURE_MEMORY_SECONDS)
+        if cache.get(count_key, 0) >= LOGIN_FREE_FAILURES:
+            _ask_challenge(request)  # the next attempt needs one: show it now, so nobody is refused for lack of it
 
     def authenticate(self, request, **credentials):
         user = super().authenticate(request, **credentials)

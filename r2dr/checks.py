@@ -30,3 +30,29 @@ def receipt_secret_is_set(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@register(deploy=True)
+def mail_backend_keeps_defenders_out(app_configs, **kwargs):
+    """Only r2dr's backends know the defender marker (r2dr/mail.py): any other one sends it to the defender's mail
+    provider (tying the address to the case) or, like Django's console and file backends, writes the address and
+    the body where logs go."""
+    from django.utils.module_loading import import_string
+
+    from r2dr.mail import ConsoleEmailBackend, SMTPEmailBackend
+
+    try:
+        backend = import_string(settings.EMAIL_BACKEND)
+    except ImportError:
+        backend = None
+    if isinstance(backend, type) and issubclass(backend, (ConsoleEmailBackend, SMTPEmailBackend)):
+        return []
+    return [
+        Warning(
+            f"EMAIL_BACKEND is {settings.EMAIL_BACKEND}, which is not one of r2dr's: e-mails to defenders would "
+            "carry the case reference to their mail provider, or their address into a log.",
+            hint="Use r2dr.mail.SMTPEmailBackend (production) or r2dr.mail.ConsoleEmailBackend (development), or a "
+            "subclass of one of them.",
+            id="r2dr.W003",
+        )
+    ]

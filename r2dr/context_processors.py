@@ -3,6 +3,7 @@ from functools import partial
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from r2dr.cache import cache_degraded
 from r2dr.navigation import items_for
 from r2dr.notifications.selectors import notifications_unread_count
 
@@ -27,4 +28,6 @@ def navigation(request):
         "current_institution": institution,
         "site_name": _("r2dr · Right to Defend Rights"),
         "home_url": reverse("home"),
+        # Signed-in users only: a defender on the public pages is never told about the platform's internals.
+        "reduced_service": request.user.is_authenticated and cache_degraded() if hasattr(request, "user") else False,
     }

@@ -299,3 +299,50 @@ class NotificationPreference(TenantModel):
 
     def __str__(self):
         return f"notification preferences of {self.user_id} in {self.institution_id}"
+# --- server-side state that must outlive a cache restart (no tenant data: nothing here names a person) ---------
+
+
+class ServerKey(models.Model):
+    """A random server key for one purpose and time window (say, the public form's state key of one period),
+    created on first use and refused once `expires_at` passes; the prune task then deletes it. Kept in the
+    database, not the cache, so that a cache restart does not make what the key protected unreadable. Read
+    through `r2dr.server_keys`, which mixes `secret` with a key from the environment: neither this row nor the
+    environment alone gives the key."""
+
+    purpose = models.CharField(max_length=40)
+    window = models.BigIntegerField()
+    secret = models.BinaryField(max_length=32)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["purpose", "window"], name="server_key_one_per_window")]
+
+    def __str__(self):
+        return f"server key {self.purpose}#{self.window}"
+
+
+class OnetimeClaim(models.Model):
+    """A single-use mark (a submitted form, a solved challenge) until `expires_at`: the primary key makes the
+    claim atomic across processes. Only a digest of the caller's key is stored (`r2dr.onetime`)."""
+
+    digest = models.CharField(max_length=64, primary_key=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self):
+        return f"claim {self.digest[:12]}…"
+
+
+class CacheFallbackEntry(models.Model):
+    """The table of the database cache that `r2dr.cache.ResilientRedisCache` answers from while Redis is
+    unreachable: the schema Django's DatabaseCache expects (what `createcachetable` would make), kept by a
+    migration so every deployment has it. Written only through the cache API."""
+
+    cache_key = models.CharField(max_length=255, primary_key=True)
+    value = models.TextField()
+    expires = models.DateTimeField(db_index=True)
+
+    class Meta:
+        db_table = "r2dr_cache_fallback"
+
+    def __str__(self):
+        return self.cache_key

@@ -209,7 +209,20 @@ R2DR_NOTIFICATION_DIGEST_HOUR = env.int("R2DR_NOTIFICATION_DIGEST_HOUR", default
 # --- cache ------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Redis first; while it cannot be reached (a timeout of R2DR_CACHE_TIMEOUT_SECONDS), the cache answers from
+    # the database and tries Redis again every R2DR_CACHE_RETRY_SECONDS (r2dr/cache.py).
+    _cache_timeout = env.float("R2DR_CACHE_TIMEOUT_SECONDS", default=0.5)
+    CACHES = {
+        "default": {
+            "BACKEND": "r2dr.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "socket_connect_timeout": _cache_timeout,
+                "socket_timeout": _cache_timeout,
+                "RETRY_SECONDS": env.float("R2DR_CACHE_RETRY_SECONDS", default=5),
+            },
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

@@ -1,23 +1,31 @@
+import sys
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.http import Http404, HttpResponseBadRequest, HttpResponseServerError, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
+from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from r2dr import permissions as scope
 from r2dr import selectors, services
+from r2dr.cache import REDIS_ERRORS
 from r2dr.celery import broker_status
 from r2dr.forms import AcceptInvitationForm, InstitutionForm, InstitutionSettingsForm, InviteForm
 from r2dr.middleware import user_has_totp
 from r2dr.models import Invitation, Membership
 from r2dr.roles import Role
+
+# A Redis that is down or hung (cache or broker; the cache itself falls back to the database, so this is what is
+# left: a publish to the broker, a direct Redis client) and kombu's wrapper of a failed publish.
+SERVICE_DOWN_ERRORS = (*REDIS_ERRORS, BrokerUnavailable)
 
 
 @scope.public
@@ -233,5 +241,11 @@ def error_404(request, exception=None):
 
 
 def error_500(request):
-    # Rendered without the request context: the database may be the problem.
+    # Rendered without the request context: the database may be the problem. Django calls this while handling
+    # the exception, so it is still the current one: a service that is briefly down (Redis, the broker) gets the
+    # 503 page that says so, not "something went wrong".
+    if isinstance(sys.exc_info()[1], SERVICE_DOWN_ERRORS):
+        response = HttpResponse(loader.get_template("503.html").render({}), status=503)
+        response["Retry-After"] = "60"
+        return response
     return HttpResponseServerError(loader.get_template("500.html").render({}))

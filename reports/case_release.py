@@ -23,6 +23,7 @@ from reports.selectors import REGIONAL_CASE_DIMENSIONS
 
 if TYPE_CHECKING:
     from cases.selectors import Release
+    from r2dr.models import Institution
 
 CASE_STATISTICS_CACHE_SECONDS = 300
 CASE_RELEASE_KEEP_SECONDS = 24 * 3600
@@ -65,3 +66,36 @@ def regional_case_statistics_warm() -> int:
     admins rarely wait for the aggregation). Returns the number of tables the release serves unfiltered."""
     regional_case_release_build()
     return len(REGIONAL_CASE_DIMENSIONS)
+
+
+# The national dashboard's release, precomputed the same way per institution (issue 11: it was rebuilt on every
+# request, the slowest page, slowing as cases grew). Its key holds the institution's own statistics version; a
+# refresh is queued when it is stale, and the dashboard never builds it twice in a row.
+NATIONAL_RELEASE_CACHE_PREFIX = "reports:case-release:national:v1"
+
+
+def national_case_release_key(*, institution: Institution) -> str:
+    return (
+        f"{NATIONAL_RELEASE_CACHE_PREFIX}:{institution.pk}:{sources.case_statistics_version(institution=institution)}"
+    )
+
+
+def national_case_release_build(*, institution: Institution, key: str | None = None) -> Release:
+    key = key or national_case_release_key(institution=institution)
+    release = sources.case_statistics_release(institution=institution)
+    cache.set(key, (time.time(), release), CASE_RELEASE_KEEP_SECONDS)
+    cache.delete(f"{NATIONAL_RELEASE_CACHE_PREFIX}:{institution.pk}:refreshing")
+    return release
+
+
+def national_case_release_get(*, institution: Institution) -> tuple[Release, bool]:
+    """(the institution's release, whether a refresh should be queued), as regional_case_release_get."""
+    if not CASE_STATISTICS_CACHE_SECONDS:
+        return sources.case_statistics_release(institution=institution), False
+    key = national_case_release_key(institution=institution)
+    entry = cache.get(key)
+    if entry is None:
+        return national_case_release_build(institution=institution, key=key), False
+    built_at, release = entry
+    stale = time.time() - built_at > CASE_STATISTICS_CACHE_SECONDS
+    return release, stale and cache.add(f"{NATIONAL_RELEASE_CACHE_PREFIX}:{institution.pk}:refreshing", 1, 120)

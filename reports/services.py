@@ -4,6 +4,7 @@ which the Celery tasks call; this module is the only one that imports `reports.t
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 from django.db import transaction
@@ -18,6 +19,8 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
 
     from cases.selectors import Release
+
+logger = logging.getLogger(__name__)
 
 __all__ = [
     "ReportUnavailable",
@@ -73,8 +76,32 @@ def regional_case_release_serve() -> Release:
     when it is older than `case_release.CASE_STATISTICS_CACHE_SECONDS`."""
     release, refresh = case_release.regional_case_release_get()
     if refresh:
-        transaction.on_commit(tasks.warm_regional_case_statistics.delay)
+        transaction.on_commit(_warm_publish)
     return release
+
+
+def national_case_release_serve(*, institution: Institution) -> Release:
+    """The national dashboard's case statistics release: the precomputed one, a refresh queued when stale."""
+    release, refresh = case_release.national_case_release_get(institution=institution)
+    if refresh:
+        transaction.on_commit(lambda: _warm_publish(institution.pk))
+    return release
+
+
+def _warm_publish(institution_id: int | None = None) -> None:
+    # A refresh is a nicety: with the broker down the dashboard still shows the release it has (a little old),
+    # and the next view once the refresh lock lapses, or beat, asks again.
+    try:
+        if institution_id is None:
+            tasks.warm_regional_case_statistics.delay()
+        else:
+            tasks.warm_national_case_statistics.delay(institution_id)
+    except tasks.PUBLISH_ERRORS as exc:
+        logger.warning(
+            "%s case statistics: refresh could not be queued (%s)",
+            "regional" if institution_id is None else "national",
+            type(exc).__name__,
+        )
 
 
 def results_page_update(

@@ -15,6 +15,7 @@ from django.db import transaction
 from kombu.exceptions import OperationalError
 
 from r2dr.celery import RetryingTask, app
+from r2dr.models import Institution
 from reports import building, case_release, pruning
 
 NIGHTLY_SCHEDULE_NAME = "reports-nightly-regional-rebuild"
@@ -66,6 +67,15 @@ def sweep_stuck_runs():
 @app.task(base=RetryingTask, name="reports.tasks.warm_regional_case_statistics")
 def warm_regional_case_statistics():
     return case_release.regional_case_statistics_warm()
+
+
+@app.task(base=RetryingTask, name="reports.tasks.warm_national_case_statistics")
+def warm_national_case_statistics(institution_id: int):
+    institution = Institution.objects.filter(pk=institution_id, is_active=True).first()
+    if institution is None:
+        return 0
+    case_release.national_case_release_build(institution=institution)
+    return 1
 
 
 @app.task(base=RetryingTask, name="reports.tasks.prune_report_files")

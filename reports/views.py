@@ -40,7 +40,10 @@ def _cycle_choices(cycles) -> list[tuple[str, str]]:
 def national_dashboard(request, institution_slug):
     include_urgent = Role.CASE_OFFICER in request.roles
     data = selectors.national_dashboard(
-        institution=request.institution, cycle_id=_int_param(request.GET.get("cycle")), include_urgent=include_urgent
+        institution=request.institution,
+        cycle_id=_int_param(request.GET.get("cycle")),
+        include_urgent=include_urgent,
+        case_release=services.national_case_release_serve(institution=request.institution),
     )
     return render(
         request,
@@ -58,7 +61,11 @@ def national_dashboard(request, institution_slug):
 @scope.institution(*sorted(ALL_STAFF))
 @require_GET
 def national_chart_csv(request, institution_slug, chart_key):
-    data = selectors.national_dashboard(institution=request.institution, cycle_id=_int_param(request.GET.get("cycle")))
+    data = selectors.national_dashboard(
+        institution=request.institution,
+        cycle_id=_int_param(request.GET.get("cycle")),
+        case_release=services.national_case_release_serve(institution=request.institution),
+    )
     tables = [t for t in [data.status_table, data.comparison, *data.case_tables] if t is not None]
     return _csv_response(tables, chart_key, f"{request.institution.slug}-{chart_key}.csv")
 
@@ -112,8 +119,10 @@ def _announce(request, run, reused):
         messages.success(request, _("The data has not changed since this report was built: here is the same file."))
     elif reused:
         messages.info(request, _("This report is already being built."))
-    else:
-        messages.success(request, _("Your report has been queued. This page updates itself until it is ready."))
+    elif run.status == "done":
+        messages.success(request, _("Your report is ready."))
+    # Otherwise the run page's status box says where the build is and keeps itself current: a message saying
+    # "queued" would stay on the page after the box says "Ready".
 
 
 @scope.institution(*sorted(ALL_STAFF))
@@ -196,8 +205,14 @@ def regional_dashboard(request):
             "form": form,
             "query": query,
             "status_labels": selectors.status_labels(),
+            # Its hidden fields repeat the filters' names: their own ids keep the page's ids unique.
             "report_form": RegionalReportForm(
-                initial={"round": data.round_id or "", "subregion": filters["subregion"], "country": filters["country"]}
+                initial={
+                    "round": data.round_id or "",
+                    "subregion": filters["subregion"],
+                    "country": filters["country"],
+                },
+                auto_id="report_%s",
             ),
         },
     )

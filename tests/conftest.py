@@ -8,6 +8,9 @@ from hypothesis import settings as hypothesis_settings
 from r2dr.roles import Role
 from tests.factories import InstitutionFactory, MembershipFactory, UserFactory, enrol_totp
 
+# Fixtures of a throwaway redis-server (its own port) for the tests that stop or restart Redis.
+pytest_plugins = ["tests.redis_server"]
+
 # CI sets R2DR_REQUIRE_SERVICES=1: tests that need PostgreSQL, Redis or a
 # Celery worker must then run, never skip.
 REQUIRE_SERVICES = os.environ.get("R2DR_REQUIRE_SERVICES") == "1"

@@ -37,17 +37,14 @@ def _access_error(cycle: Cycle, value: Value, by: User) -> str | None:
     return None
 
 
-def _answer_errors(value: Value, row: dict[str, Any], answer: str, confidence: str) -> list[str]:
-    normalised, _number = validation.normalise(value.indicator, answer)
-    found = [
-        f"{value.indicator.code}: {issue.message}"
-        for issue in validation.check(
-            value.indicator, answer=normalised, narrative=row.get("narrative") or "", source_count=1
-        )
-        if issue.level == validation.ERROR and issue.code in ("type", "range")
-    ]
-    if confidence not in ("", "high", "medium", "low"):
-        found.append(_("confidence must be high, medium or low"))
+def _answer_errors(value: Value, data: dict[str, Any]) -> list[str]:
+    """What in a row's answer fields could not be stored (the same rules as saving an answer on the page)."""
+    found = []
+    for field, messages in validation.entry_errors(value.indicator, data).items():
+        if field == "confidence":
+            found.append(_("confidence must be high, medium or low"))
+        else:
+            found.extend(f"{value.indicator.code}: {message}" for message in messages)
     return found
 
 
@@ -106,10 +103,10 @@ def cycle_import(*, cycle: Cycle, by: User, rows: list[dict[str, Any]]) -> int:
         answer = (row.get("answer") or "").strip()
         confidence = (row.get("confidence") or "").strip().lower()
         source, source_errors = _new_source(row)
-        errors.extend((number, m) for m in _answer_errors(value, row, answer, confidence) + source_errors)
         data = {"answer": answer, "narrative": row.get("narrative") or "", "confidence": confidence}
         if "justification" in row:
             data["justification"] = row.get("justification") or ""
+        errors.extend((number, m) for m in _answer_errors(value, data) + source_errors)
         planned.append((value, data, source))
     if errors:
         raise ImportRejected(errors)

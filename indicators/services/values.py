@@ -14,22 +14,22 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from indicators import validation
+from indicators.history import field_text, source_text
 from indicators.models import Source, Value, ValueHistory
 from indicators.services._common import require_editable, require_respondent
 
 VALUE_FIELDS = ("answer", "narrative", "confidence", "disaggregation", "justification")
 
 
-def _display(value: object) -> str:
-    if isinstance(value, dict):
-        return "; ".join(f"{k}: {', '.join(f'{t}={n}' for t, n in v.items())}" for k, v in value.items() if v)
-    return "" if value is None else str(value)
-
-
 def _clean_disaggregation(data: dict[str, dict[str, object]] | None) -> dict[str, dict[str, str]]:
+    """Empty cells dropped, numbers in plain digits (`1,200` -> `1200`); the cells were validated before."""
     out = {}
     for dimension, cells in (data or {}).items():
-        kept = {term: str(v).strip() for term, v in (cells or {}).items() if str(v or "").strip() != ""}
+        kept = {
+            term: validation.number_text(str(v))
+            for term, v in (cells or {}).items()
+            if str(v if v is not None else "").strip() != ""
+        }
         if kept:
             out[dimension] = kept
     return out
@@ -39,7 +39,12 @@ def _clean_disaggregation(data: dict[str, dict[str, object]] | None) -> dict[str
 def value_save(
     *, value: Value, by: User | None, data: dict[str, Any], reason: str = "", check_permission: bool = True
 ) -> Value:
-    """Store what was typed (valid or not) and record every change in the history."""
+    """Store the fields given in `data` and record every change in the history.
+
+    Refuses (ValidationError by field, nothing stored) any field that cannot be stored as it is: an answer of the
+    wrong type or out of range, a breakdown cell that is not a number, an unknown confidence
+    (`validation.entry_errors`). Callers that save what a person typed leave such fields out and show the error
+    beside them (`ValueForm.value_data`), so the rest is not lost."""
     value = (
         Value.objects.for_institution(value.institution_id)
         .select_for_update()
@@ -50,22 +55,24 @@ def value_save(
     if check_permission:
         require_respondent(cycle_area, by)
     require_editable(cycle_area)
+    given = {field: data[field] for field in VALUE_FIELDS if field in data}
+    errors = validation.entry_errors(value.indicator, given)
+    if errors:
+        raise ValidationError(errors)
     changes = []
-    for field in VALUE_FIELDS:
-        if field not in data:
-            continue
-        new = data[field]
+    for field, new in given.items():
         if field == "answer":
-            new, value.number = validation.normalise(value.indicator, new)
+            new, number = validation.normalise(value.indicator, new)
+            value.number = number
         elif field == "disaggregation":
             new = _clean_disaggregation(new)
         elif isinstance(new, str):
             new = new.strip()
-        if field == "confidence" and new not in ("", "high", "medium", "low"):
+        elif new is None:
             new = ""
         old = getattr(value, field)
         if old != new:
-            changes.append((field, _display(old), _display(new)))
+            changes.append((field, field_text(old), field_text(new)))
             setattr(value, field, new)
     if changes:
         value.updated_at = timezone.now()
@@ -165,7 +172,7 @@ def source_add(
         institution_id=value.institution_id,
         value=value,
         field="source",
-        new=("[confidential] " if confidential else "") + source.citation,
+        new=source_text(source.citation, confidential=confidential),
         by=by,
     )
     return source

@@ -56,18 +56,23 @@ def _add_refusal(form: ValueForm, exc: ValidationError) -> list[str]:
         form.add_error(None, exc)
         return messages_from(exc)
     for field, errs in exc.message_dict.items():
-        target = f"src_{field}" if f"src_{field}" in form.fields else None
-        form.add_error(target if field != "file" else "src_file", errs)
+        if field.startswith("disaggregation:"):
+            _kind, dimension, term = field.split(":", 2)
+            field = f"dis__{dimension}__{term}"
+        target = next((name for name in (field, f"src_{field}") if name in form.fields), None)
+        form.add_error(target, errs)
     return []
 
 
-def _save_posted(request: HttpRequest, value: Value, *, autosave: bool) -> tuple[Value, ValueForm, list[str]]:
-    """Store what was typed (valid or not), then the new source unless autosaving; a fresh form after a source."""
+def _save_posted(request: HttpRequest, value: Value, *, autosave: bool) -> tuple[Value, ValueForm, list[str], bool]:
+    """Store the fields that can be stored (the form keeps the refused ones, with their errors), then the new source
+    unless autosaving or something was refused; a fresh form after a source. Also says whether anything changed."""
     terms = selectors.terms_by_vocabulary()
     dimensions = [(d, terms.get(d, [])) for d in value.indicator.disaggregation]
     form = _value_form(value, dimensions, posted=request)
     form.is_valid()
     errors: list[str] = []
+    before = value.updated_at
     try:
         value = services.value_save(value=value, by=request.user, data=form.value_data(), reason=form.reason_for(value))
         source = None if autosave else form.source_data()
@@ -76,11 +81,11 @@ def _save_posted(request: HttpRequest, value: Value, *, autosave: bool) -> tuple
             form = _value_form(value, dimensions)
     except ValidationError as exc:
         errors = _add_refusal(form, exc)
-    return value, form, errors
+    return value, form, errors, value.updated_at != before
 
 
 def _indicator_fragment(
-    request: HttpRequest, cycle: Cycle, cycle_area: CycleArea, value: Value, form: ValueForm
+    request: HttpRequest, cycle: Cycle, cycle_area: CycleArea, value: Value, form: ValueForm, *, saved_rest: bool
 ) -> HttpResponse:
     row = selectors.entry_row(institution=request.institution, value=value)
     row["form"] = form
@@ -91,6 +96,7 @@ def _indicator_fragment(
         "can_edit": cycle_area.is_editable,
         "status_labels": STATUS_LABELS,
         "just_saved": not form.errors,
+        "saved_rest": saved_rest,
     }
     return render(request, "indicators/_indicator.html", context)
 
@@ -109,14 +115,27 @@ def value_save(request, institution_slug, cycle_id, indicator_code):
     anchor = f"ind-{value.indicator.code}"
     if request.method != "POST":
         return redirect(area_url(cycle, cycle_area.area.code, anchor))
-    autosave = bool(request.htmx and not request.POST.get("action"))
-    value, form, errors = _save_posted(request, value, autosave=autosave)
+    # An autosave targets the status line; the Save buttons target the article. The target, not the posted
+    # `action`, tells them apart: htmx adds the focused button's name to an autosave too (tabbing onto "Save").
+    target = request.htmx.target if request.htmx else None
+    autosave = bool(request.htmx) and (target.startswith("status-") if target else not request.POST.get("action"))
+    value, form, errors, saved_rest = _save_posted(request, value, autosave=autosave)
     if autosave:
         row = selectors.entry_row(institution=request.institution, value=value)
-        return render(request, "indicators/_save_status.html", {"row": row, "errors": errors})
+        return render(
+            request,
+            "indicators/_save_status.html",
+            {"row": row, "form": form, "errors": errors, "saved_rest": saved_rest},
+        )
     if request.htmx:
-        return _indicator_fragment(request, cycle, cycle_area, value, form)
+        return _indicator_fragment(request, cycle, cycle_area, value, form, saved_rest=saved_rest)
     if form.errors:
+        for label, errs in form.value_error_list():
+            messages.error(
+                request,
+                _("%(code)s: %(field)s was not saved: %(errors)s What you typed is kept below.")
+                % {"code": value.indicator.code, "field": label, "errors": " ".join(errs)},
+            )
         cycle_area = cycle_area_or_404(request, cycle, cycle_area.area.code)
         return render(request, "indicators/area.html", area_context(request, cycle, cycle_area, bound=form))
     messages.success(request, _("%(code)s saved.") % {"code": value.indicator.code})

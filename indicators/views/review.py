@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from indicators import services
+from indicators import selectors, services
 from indicators.forms import ConclusionsForm, ReasonForm
 from indicators.views._common import (
     STAFF,
@@ -43,6 +45,9 @@ def area_review(request, institution_slug, cycle_id, area_code):
     cycle = cycle_or_404(request, cycle_id)
     cycle_area = cycle_area_or_404(request, cycle, area_code)
     context = area_context(request, cycle, cycle_area)
+    _add_changes_since_return(
+        context, selectors.changes_since_return(institution=request.institution, cycle_area=cycle_area)
+    )
     if request.method == "POST":
         action = request.POST.get("action")
         comments = {k.removeprefix("comment__"): v for k, v in request.POST.items() if k.startswith("comment__")}
@@ -66,6 +71,18 @@ def area_review(request, institution_slug, cycle_id, area_code):
             return render(request, "indicators/review.html", context)
         return redirect(cycle_url(cycle))
     return render(request, "indicators/review.html", context)
+
+
+def _add_changes_since_return(context: dict[str, Any], since_return: dict[str, Any] | None) -> None:
+    """Each indicator row gets what changed since the area was returned; the page gets the list of those rows."""
+    changed = []
+    for group in context["entry"]["groups"]:
+        for row in group["rows"]:
+            row["since_return"] = since_return["by_value"].get(row["value"].pk) if since_return else None
+            if row["since_return"]:
+                changed.append(row)
+    context["since_return"] = since_return
+    context["changed_since_return"] = changed
 
 
 @scope.institution(Role.REVIEWER, Role.INSTITUTION_HEAD)

@@ -1,4 +1,8 @@
+import datetime
+
 from django import template
+from django.utils import dateformat, timezone
+from django.utils.html import format_html
 
 register = template.Library()
 
@@ -16,3 +20,39 @@ def has_role(context, *roles):
     request = context["request"]
     institution = getattr(request, "institution", None)
     return request.access.has(institution, *roles) if institution else False
+
+
+# One way to write a moment on every page: day, short month, year, 24-hour time and the zone it is in, e.g.
+# "1 Dec 2026, 15:04 WIB" (month names in the page's language). Institution pages show the institution's zone
+# (r2dr.permissions activates it), regional pages UTC: the label says which.
+DATETIME_FORMAT = "j M Y, H:i"
+DATE_FORMAT = "j M Y"
+
+
+def zone_label(moment) -> str:
+    name = moment.tzname() or ""
+    if name[:1] in "+-" and len(name) >= 3:  # zones without an abbreviation (Asia/Yangon: "+0630")
+        return f"UTC{name[:3]}:{name[3:5] or '00'}" if name[3:5] not in ("", "00") else f"UTC{name[:3]}"
+    return name
+
+
+@register.filter
+def when(value):
+    """A datetime as `<time>` in the active time zone, labelled with that zone; '—' when there is none."""
+    if not value:
+        return "—"
+    if not isinstance(value, datetime.datetime):
+        return day(value)
+    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    text = f"{dateformat.format(local, DATETIME_FORMAT)} {zone_label(local)}".strip()
+    return format_html('<time datetime="{}">{}</time>', local.isoformat(timespec="minutes"), text)
+
+
+@register.filter
+def day(value):
+    """A date (or the date of a datetime, in the active zone) as `<time>`, e.g. "1 Dec 2026"."""
+    if not value:
+        return "—"
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    return format_html('<time datetime="{}">{}</time>', value.isoformat(), dateformat.format(value, DATE_FORMAT))

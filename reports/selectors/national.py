@@ -16,6 +16,7 @@ from reports.selectors.case_tables import case_table
 from reports.selectors.labels import STATUSES, change_labels, change_of, cycle_label, status_counts, status_labels
 
 if TYPE_CHECKING:
+    from cases.selectors import Release
     from indicators.selectors import Cycle
 
 CASE_DIMENSIONS_NATIONAL = [
@@ -75,8 +76,10 @@ def national_dashboard(
     include_urgent: bool = False,
     for_pdf: bool = False,
     public: bool = False,
+    case_release: Release | None = None,
 ) -> NationalData:
-    """Everything the national dashboard and the national PDF show for one institution."""
+    """Everything the national dashboard and the national PDF show for one institution. The dashboard passes the
+    precomputed `case_release` (reports/case_release.py); the PDF builds its own from the data as it is."""
     cycles = list(sources.published_cycles(institution=institution))
     cycle = _find_cycle(cycles, cycle_id)
     previous = sources.previous_cycle(cycle=cycle) if cycle is not None else None
@@ -93,7 +96,7 @@ def national_dashboard(
         data.completeness = _national_completeness(institution, cycle)
     if not for_pdf:
         data.progress = _cycle_progress(institution)
-    data.case_tables, data.case_total, data.case_total_partial = _national_case_tables(institution)
+    data.case_tables, data.case_total, data.case_total_partial = _national_case_tables(institution, case_release)
     if include_urgent:
         data.urgent_count = sources.open_urgent_case_count(institution=institution)
     return data
@@ -178,9 +181,10 @@ def _national_comparison_table(areas: list[dict], cycle: Cycle, previous: Cycle 
     return table
 
 
-def _national_case_tables(institution: Institution) -> tuple[list[DataTable], int, bool]:
+def _national_case_tables(institution: Institution, release: Release | None) -> tuple[list[DataTable], int, bool]:
     # One release, sliced: every table, the total and the CSVs show the same jointly suppressed numbers.
-    release = sources.case_statistics_release(institution=institution)
+    if release is None:
+        release = sources.case_statistics_release(institution=institution)
     tables = []
     for group_by, title in CASE_DIMENSIONS_NATIONAL:
         rows = sources.case_statistics(institution=institution, group_by=group_by, release=release)

@@ -7,6 +7,7 @@ import pytest
 
 from cases import intake, services
 from cases.models import Case
+from r2dr import challenge
 from tests.cases.helpers import receipt_of, state_of, step_data, submit_report
 
 pytestmark = pytest.mark.django_db
@@ -47,7 +48,7 @@ def _wrong(i):
 
 def test_a_solved_challenge_answers_one_request_and_its_replay_must_solve_the_new_one(client, ready, monkeypatch):
     institution, _ = ready
-    monkeypatch.setattr(intake.secrets, "choice", lambda seq: seq[0])  # every picture reads 22222
+    monkeypatch.setattr(challenge.secrets, "choice", lambda seq: seq[0])  # every picture reads 22222
     asked = submit_report(client, institution, extra_final={"website": "bot"})
     assert "Type the five digits" in asked.content.decode()
     solved_state = state_of(asked)

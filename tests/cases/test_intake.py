@@ -3,8 +3,8 @@ import io
 import pytest
 from PIL import Image
 
-from cases import intake
 from cases.models import Case, CaseAttachment, Consent
+from r2dr import challenge
 from tests.cases.helpers import CaseFactory, receipt_of, state_of, step_data, submit_report, walk_report
 
 pytestmark = pytest.mark.django_db
@@ -107,7 +107,7 @@ def test_honeypot_triggers_challenge_and_keeps_data(client, ready):
 
 def test_challenge_answer_accepted(client, ready, monkeypatch):
     institution, _ = ready
-    monkeypatch.setattr(intake.secrets, "choice", lambda seq: seq[0])
+    monkeypatch.setattr(challenge.secrets, "choice", lambda seq: seq[0])
     r = submit_report(client, institution, extra_final={"website": "x"})
     r = client.post(
         f"/{institution.slug}/report/",

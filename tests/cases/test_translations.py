@@ -28,7 +28,9 @@ PUBLIC_TEMPLATES = [
     "templates/403.html",
     "templates/404.html",
     "templates/500.html",
+    "templates/503.html",
     "templates/r2dr/_form.html",
+    "templates/r2dr/_challenge.html",
     "templates/r2dr/home.html",
     "cases/templates/cases/public_base.html",
     "cases/templates/cases/_mechanisms.html",
@@ -38,6 +40,7 @@ PUBLIC_TEMPLATES = [
 # Top-level names whose strings a defender reads: the public form's steps and choices, the public views' messages,
 # and the choice labels shown on the public pages.
 PUBLIC_PYTHON = {
+    "r2dr/challenge.py": {"_question"},
     "cases/forms.py": {
         "TaxonomyChoices",
         "YES_NO",
@@ -413,7 +416,7 @@ def test_follow_up_in_the_browser_language(client, ready, language):
         "Save this answer",
         "Reply or add information",
         "Check for new messages",
-        "Close my report",
+        "End this follow-up session",
     ):
         assert tr(language, expected) in text, expected
     assert not leftover_english(text, language), leftover_english(text, language)

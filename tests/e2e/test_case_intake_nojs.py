@@ -70,6 +70,10 @@ def test_report_receipt_and_followup_without_javascript(keyed_institution, live_
     code = page.locator(".receipt-code").inner_text().strip()
     assert re.fullmatch(r"\d{5}( \d{5}){4}", code)
     assert "1 file was attached" in page.content()
+    # The report was marked urgent: the receipt says what happens next and points to urgent help on the page.
+    assert page.get_by_role("heading", name="You marked this report urgent").is_visible()
+    page.get_by_role("link", name="Urgent help").click()
+    assert page.locator("#urgent-help-title").is_visible()
     shot(page, "cases-receipt-360")
     page.get_by_label("I have saved my receipt code").check()
     page.get_by_role("button", name="Continue").click()
@@ -95,8 +99,11 @@ def test_report_receipt_and_followup_without_javascript(keyed_institution, live_
     staff.wait_for_load_state()
     context.close()
 
-    # Defender: follow up with the receipt, read the reply, answer.
-    page.goto(f"{base}/{institution.slug}/follow-up/")
+    # Defender: follow up with the receipt from the home page's link, read the reply, answer. The code alone finds
+    # the report: there is no institution to choose (and so none to get wrong).
+    page.goto(f"{base}/")
+    page.get_by_role("link", name="Follow up on a report with your receipt code").click()
+    assert page.locator("select[name=institution]").count() == 0
     page.get_by_label("Your receipt code").fill(code)
     page.get_by_role("button", name="Open my report").click()
     assert "will call the district police" in page.content()
@@ -106,6 +113,8 @@ def test_report_receipt_and_followup_without_javascript(keyed_institution, live_
     assert "Your message was sent." in page.content()
     page.set_viewport_size({"width": 1280, "height": 900})
     shot(page, "cases-followup-1280")
+    page.get_by_role("button", name="End this follow-up session").click()
+    assert "Your report stays with the institution: nothing was withdrawn" in page.content()
     # No horizontal overflow at 360 px on any step (measured in a JavaScript-enabled context).
     context = browser.new_context(viewport={"width": 360, "height": 780})
     probe = context.new_page()
@@ -125,12 +134,12 @@ def test_report_receipt_and_followup_without_javascript(keyed_institution, live_
 
 def test_challenge_keeps_answers_without_javascript(keyed_institution, live_server, nojs_page, settings, monkeypatch):
     """When limits trip, the server-rendered challenge appears on the last step; nothing typed is lost."""
-    from cases import intake
     from cases.models import Case
+    from r2dr import challenge
 
     institution, _officer = keyed_institution
     settings.R2DR_INTAKE_LIMITS = {"institution_submissions_per_hour": 0}
-    monkeypatch.setattr(intake.secrets, "choice", lambda seq: seq[-1])  # digits "99999"
+    monkeypatch.setattr(challenge.secrets, "choice", lambda seq: seq[-1])  # digits "99999"
     page = nojs_page
     page.set_viewport_size({"width": 360, "height": 780})
     page.goto(f"{live_server.url}/{institution.slug}/report/")
@@ -153,4 +162,30 @@ def test_challenge_keeps_answers_without_javascript(keyed_institution, live_serv
     page.get_by_label("Type the five digits in the picture").fill("99999")
     page.get_by_role("button", name="Send report").click()
     assert page.locator(".receipt-code").count() == 1
+    assert Case.objects.for_institution(institution).count() == 1
+
+
+def test_with_javascript_the_browser_solves_the_challenge_by_itself(keyed_institution, live_server, page, settings):
+    """A person with JavaScript sees the check done for them and just presses "Send report" again."""
+    from cases.models import Case
+
+    institution, _officer = keyed_institution
+    settings.R2DR_INTAKE_LIMITS = {"institution_submissions_per_hour": 0}
+    page.set_viewport_size({"width": 360, "height": 780})
+    page.goto(f"{live_server.url}/{institution.slug}/report/")
+    page.get_by_role("button", name="Start my report").click()
+    page.get_by_label("Name(s) or alias(es)").fill("Work Canary")
+    _continue(page)
+    page.get_by_label("Killing").check()
+    page.get_by_label("I don't know").check()
+    page.get_by_label("Describe what happened").fill("Solved by the browser")
+    _continue(page)
+    _continue(page)
+    for name in ("consent_contact", "consent_un", "consent_protection", "consent_statistics"):
+        page.locator(f"input[name={name}]").first.check()
+    page.get_by_role("button", name="Send report").click()
+    assert page.locator(".challenge img").count() == 1
+    # Pressed at once, before the work is done: the page waits for it, then sends, with nothing typed.
+    page.get_by_role("button", name="Send report").click()
+    page.locator(".receipt-code").wait_for(timeout=30_000)
     assert Case.objects.for_institution(institution).count() == 1

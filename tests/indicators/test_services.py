@@ -82,12 +82,55 @@ def test_value_history_records_who_old_new_and_why(institution_a):
     assert value.number == Decimal("6")
 
 
-def test_invalid_answer_is_kept_as_typed(institution_a):
+@pytest.mark.parametrize(
+    ("code", "typed"),
+    [
+        ("1.1.O1", "about twelve"),  # count
+        ("1.1.O1", "2.5"),
+        ("1.1.O1", "1" * 20),  # larger than the column holds
+        ("1.1.P1", "twelve"),  # percentage
+        ("1.1.P1", "120"),
+        ("1.1.P1", "33.333"),
+        ("1.1.P1", "1,5"),  # a decimal comma is not read as fifteen
+        ("1.1.S1", "maybe"),  # yes / partly / no
+        ("1.2.O1", "permit"),  # categorical
+        ("2.2.O1", "an answer"),  # a narrative indicator's answer is its narrative
+    ],
+)
+def test_an_invalid_answer_is_refused_and_nothing_is_stored(institution_a, code, typed):
+    cycle = open_cycle(institution_a, areas=("1", "2"))
+    user = cycle.test_users["respondent"]
+    value = cycle.values.get(indicator__code=code)
+    refused(
+        ValidationError, lambda: services.value_save(value=value, by=user, data={"answer": typed, "narrative": "x"})
+    )
+
+
+def test_breakdown_cells_and_confidence_are_checked_on_save(institution_a):
     cycle = open_cycle(institution_a)
+    user = cycle.test_users["respondent"]
     value = cycle.values.get(indicator__code="1.1.O1")
-    services.value_save(value=value, by=cycle.test_users["respondent"], data={"answer": "about twelve"})
-    value.refresh_from_db()
-    assert value.answer == "about twelve" and value.number is None
+    refused(
+        ValidationError,
+        lambda: services.value_save(value=value, by=user, data={"disaggregation": {"sex": {"women": "many"}}}),
+    )
+    refused(ValidationError, lambda: services.value_save(value=value, by=user, data={"confidence": "total"}))
+    refused(ValidationError, lambda: services.value_save(value=value, by=user, data={"narrative": "a\x00b"}))
+
+
+def test_numbers_are_stored_in_plain_digits(institution_a):
+    cycle = open_cycle(institution_a)
+    user = cycle.test_users["respondent"]
+    count = cycle.values.get(indicator__code="1.1.O1")
+    services.value_save(
+        value=count, by=user, data={"answer": "1,200", "disaggregation": {"sex": {"women": "1,000", "men": ""}}}
+    )
+    count.refresh_from_db()
+    assert (count.answer, count.number, count.disaggregation) == ("1200", Decimal(1200), {"sex": {"women": "1000"}})
+    percent = cycle.values.get(indicator__code="1.1.P1")
+    services.value_save(value=percent, by=user, data={"answer": "35.50 %"})
+    percent.refresh_from_db()
+    assert (percent.answer, percent.number) == ("35.5", Decimal("35.5"))
 
 
 def _area(cycle, code="1"):

@@ -70,7 +70,12 @@ def test_outlier_warns_and_blocks_submission_without_justification():
     ok = validation.check(
         i, answer="30", source_count=1, previous=Decimal(10), for_submit=True, justification="New police data source"
     )
-    assert [x.level for x in ok if x.code == "outlier"] == ["warning"]
+    # Explained, the warning becomes a resolved note that quotes the explanation (and no longer asks for one).
+    (note,) = [x for x in ok if x.code == "outlier"]
+    assert note.level == "resolved" and "New police data source" in note.message and "explain why" not in note.message
+    for whitespace in ("", "  \n "):
+        unexplained = validation.check(i, answer="30", source_count=1, previous=Decimal(10), justification=whitespace)
+        assert [x.level for x in unexplained if x.code == "outlier"] == ["warning"]
     assert not [
         x for x in validation.check(i, answer="11", source_count=1, previous=Decimal(10)) if x.code == "outlier"
     ]
@@ -112,3 +117,46 @@ def test_no_input_crashes_the_rules(text, value_type):
 @pytest.mark.parametrize("raw", ["N/A", "data not available", " na "])
 def test_not_available_spellings(raw):
     assert validation.normalise(ind("count"), raw) == ("na", None)
+
+
+@pytest.mark.parametrize(
+    ("value_type", "raw", "stored"),
+    [
+        ("count", "1,000", "1000"),
+        ("count", " 12 ", "12"),
+        ("count", "๑๒", "12"),  # Thai digits
+        ("percent", "35 %", "35"),
+        ("percent", "100.00", "100"),
+        ("percent", "-0", "0"),
+        ("ypn", "Partly", "partly"),
+    ],
+)
+def test_valid_answers_are_stored_in_plain_form(value_type, raw, stored):
+    i = ind(value_type)
+    assert validation.entry_errors(i, {"answer": raw}) == {}
+    assert validation.normalise(i, raw)[0] == stored
+
+
+@pytest.mark.parametrize(
+    ("value_type", "raw"),
+    [
+        ("percent", "twelve"),
+        ("percent", "1,5"),
+        ("percent", "100.5"),
+        ("percent", "12.345"),
+        ("percent", "1e2"),
+        ("percent", "NaN"),
+        ("count", "Infinity"),
+        ("count", "-1"),
+        ("count", "3.5"),
+        ("count", "1" * 13),
+        ("count", "1 000"),
+        ("ypn", "maybe"),
+        ("narrative", "text in the answer"),
+    ],
+)
+def test_answers_that_cannot_be_stored(value_type, raw):
+    i = ind(value_type)
+    assert list(validation.entry_errors(i, {"answer": raw})) == ["answer"]
+    # A legacy value stored before saving refused them never counts as answered.
+    assert not validation.is_answered(i, validation.normalise(i, raw)[0], "")

@@ -10,7 +10,7 @@ from django.forms.models import model_to_dict
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from indicators import services
+from indicators import selectors, services
 from indicators.forms import IndicatorForm
 from indicators.framework_seed import ensure_framework
 from indicators.models import Cycle, CycleArea, MonitoringRound, Source, Value, ValueHistory
@@ -71,20 +71,76 @@ def test_cycle_overview_query_count(client, institution_a, django_assert_max_num
     print("cycle overview queries:", len(ctx.captured_queries))
 
 
-def test_autosave_with_htmx_stores_what_was_typed(client, institution_a):
+def test_autosave_refuses_an_invalid_percentage_and_saves_the_rest(client, institution_a):
     cycle = open_cycle(institution_a)
-    value = cycle.values.get(indicator__code="1.1.O1")
-    login(client, cycle.test_users["respondent"])
+    user = cycle.test_users["respondent"]
+    value = cycle.values.get(indicator__code="1.1.P1")
+    services.source_add(value=value, by=user, kind="document", citation="Police report")
+    login(client, user)
     prefix = f"v{value.pk}-"
     response = client.post(
-        url("indicators_value", cycle, indicator_code="1.1.O1"),
+        url("indicators_value", cycle, indicator_code="1.1.P1"),
         {prefix + "answer": "twelve", prefix + "narrative": "Police data"},
         HTTP_HX_REQUEST="true",
     )
+    body = response.content.decode()
     assert response.status_code == 200
-    assert "Saved" in response.content.decode() and "Enter a number" in response.content.decode()
+    assert "Not saved:" in body and "Enter a percentage from 0 to 100" in body
+    assert "Saved " not in body and "The other changes are saved" in body
+    # The error goes beside the field (an out-of-band swap of its error slot), which the input points at.
+    assert f'id="id_{prefix}answer-error" hx-swap-oob="true">Enter a percentage' in body
     value.refresh_from_db()
-    assert value.answer == "twelve" and value.narrative == "Police data"
+    assert value.answer == "" and value.number is None and value.narrative == "Police data"
+    assert not ValueHistory.objects.for_institution(institution_a).filter(value=value, field="answer").exists()
+    # Not ticked and not counted, on the page as in the cycle overview.
+    page = client.get(url("indicators_area", cycle, area_code="1")).content.decode()
+    assert f'id="toc-{value.pk}" href="#ind-1.1.P1" class="todo"' in page
+    assert f'aria-describedby="id_{prefix}answer-error"' in page
+    overview = selectors.cycle_overview(institution=institution_a, cycle=cycle)
+    assert overview["complete"] == 0
+    # A valid percentage is stored, ticked and counted.
+    client.post(
+        url("indicators_value", cycle, indicator_code="1.1.P1"), {prefix + "answer": "12"}, HTTP_HX_REQUEST="true"
+    )
+    value.refresh_from_db()
+    assert value.answer == "12" and selectors.cycle_overview(institution=institution_a, cycle=cycle)["complete"] == 1
+
+
+def test_plain_save_of_an_invalid_answer_keeps_it_typed_with_the_error(client, institution_a):
+    cycle = open_cycle(institution_a)
+    user = cycle.test_users["respondent"]
+    value = cycle.values.get(indicator__code="1.1.P1")
+    services.value_save(value=value, by=user, data={"answer": "40"})
+    login(client, user)
+    prefix = f"v{value.pk}-"
+    response = client.post(
+        url("indicators_value", cycle, indicator_code="1.1.P1"),
+        {prefix + "answer": "twelve", prefix + "src_citation": "Ministry register", "action": "add_source"},
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert 'value="twelve"' in body and 'aria-invalid="true"' in body
+    assert "1.1.P1: Answer (%) was not saved: Enter a percentage" in body
+    assert 'value="Ministry register"' in body  # the new source waits until the answer is fixed
+    value.refresh_from_db()
+    assert value.answer == "40" and not value.sources.exists()
+
+
+def test_an_invalid_choice_never_erases_the_stored_answer(client, institution_a):
+    cycle = open_cycle(institution_a)
+    user = cycle.test_users["respondent"]
+    value = cycle.values.get(indicator__code="1.1.S1")
+    services.value_save(value=value, by=user, data={"answer": "yes", "confidence": "high"})
+    login(client, user)
+    prefix = f"v{value.pk}-"
+    response = client.post(
+        url("indicators_value", cycle, indicator_code="1.1.S1"),
+        {prefix + "answer": "maybe", prefix + "confidence": "total", prefix + "narrative": "x" + "\x00"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert "Not saved:" in response.content.decode()
+    value.refresh_from_db()
+    assert (value.answer, value.confidence, value.narrative) == ("yes", "high", "")
 
 
 def test_plain_form_with_a_bad_source_keeps_everything_typed(client, institution_a):
@@ -609,3 +665,125 @@ def test_closed_round_accepts_no_new_cycle(client, institution_a, regional_admin
     assert not rnd.is_open
     with pytest.raises(ValidationError):
         open_cycle(institution_a, monitoring_round=rnd)
+
+
+def test_an_explained_strong_change_is_a_resolved_note_on_the_entry_and_review_pages(client, institution_a):
+    previous = open_cycle(institution_a, title="Baseline 2024", period=(2024, 2024))
+    publish(previous)  # 1.1.O1 was 3
+    users = previous.test_users
+    cycle = open_cycle(
+        institution_a,
+        respondent=users["respondent"],
+        reviewer=users["reviewer"],
+        head=users["head"],
+        period=(2025, 2025),
+    )
+    area = cycle.areas.get()
+    fill_area(area, users["respondent"])
+    value = cycle.values.get(indicator__code="1.1.O1")
+    login(client, users["respondent"])
+    p = f"v{value.pk}-"
+    response = client.post(
+        url("indicators_value", cycle, indicator_code="1.1.O1"), {p + "answer": "30"}, HTTP_HX_REQUEST="true"
+    )
+    assert "differs strongly from the previous cycle (3): explain why" in response.content.decode()
+    response = client.post(
+        url("indicators_value", cycle, indicator_code="1.1.O1"),
+        {p + "answer": "30", p + "justification": "A new reporting channel opened"},
+        HTTP_HX_REQUEST="true",
+    )
+    note = 'class="issue issue-resolved">Differs strongly from the previous cycle (3), explained: A new reporting'
+    assert note in response.content.decode() and "explain why" not in response.content.decode()
+    entry = client.get(url("indicators_area", cycle, area_code="1")).content.decode()
+    assert note in entry and "explain why" not in entry
+    services.cycle_area_submit(cycle_area=area, by=users["respondent"])
+    login(client, users["reviewer"])
+    review = client.get(url("indicators_area_review", cycle, area_code="1")).content.decode()
+    assert note in review and "explain why" not in review
+
+
+def _table_of(body, code):
+    """The 'what changed' table of one indicator on the review page ('' if it has none)."""
+    article = body.split(f'id="ind-{code}"', 1)[1].split("</article>", 1)[0]
+    return (
+        article.split('<table class="since-return">', 1)[1].split("</table>", 1)[0] if "since-return" in article else ""
+    )
+
+
+def test_review_page_shows_what_changed_since_the_return_side_by_side(
+    client, institution_a, django_assert_max_num_queries
+):
+    cycle = open_cycle(institution_a)
+    users = cycle.test_users
+    respondent, reviewer = users["respondent"], users["reviewer"]
+    area = cycle.areas.get()
+    fill_area(area, respondent)
+    services.cycle_area_submit(cycle_area=area, by=respondent)
+    services.cycle_area_return(cycle_area=area, by=reviewer, comments={"1.1.S2": "Only a policy: partly"})
+    review_url = url("indicators_area_review", cycle, area_code="1")
+    login(client, reviewer)
+    with django_assert_max_num_queries(60) as unchanged:
+        body = client.get(review_url).content.decode()
+    assert "Nothing has changed since then" in body and 'class="since-return"' not in body
+
+    s2 = cycle.values.get(indicator__code="1.1.S2")
+    services.value_save(value=s2, by=respondent, data={"answer": "partly"}, reason="Only a policy exists")
+    o1 = cycle.values.get(indicator__code="1.1.O1")
+    services.value_save(value=o1, by=respondent, data={"narrative": "Police and NGO figures"})
+    services.source_add(value=o1, by=respondent, kind="statistics", citation="NGO monitoring 2025", confidential=True)
+    services.source_remove(source=o1.sources.get(citation="Annual report, 1.1.O1"), by=respondent)
+    s1 = cycle.values.get(indicator__code="1.1.S1")  # changed and changed back: nothing to compare
+    services.value_save(value=s1, by=respondent, data={"answer": "no"})
+    services.value_save(value=s1, by=respondent, data={"answer": "yes"})
+    services.cycle_area_submit(cycle_area=area, by=respondent)
+
+    with django_assert_max_num_queries(len(unchanged.captured_queries)) as changed:
+        body = client.get(review_url).content.decode()
+    print(
+        "review page queries:", len(unchanged.captured_queries), "unchanged /", len(changed.captured_queries), "changed"
+    )
+    assert "2 indicators changed" in body
+    assert (
+        '<a href="#ind-1.1.S2">1.1.S2</a>: Answer' in body
+        and '<a href="#ind-1.1.O1">1.1.O1</a>: Narrative, Sources' in body
+    )
+    s2_table = _table_of(body, "1.1.S2")
+    assert '<th scope="col">When returned</th><th scope="col">Now</th>' in s2_table
+    assert '<th scope="row">Answer</th>\n    \n    <td>Yes</td>\n    <td>Partly</td>' in s2_table
+    assert "Reason given: Only a policy exists" in body
+    o1_table = _table_of(body, "1.1.O1")
+    assert "<td>Documented</td>\n    <td>Police and NGO figures</td>" in o1_table
+    assert '<del>Annual report, 1.1.O1</del> <span class="badge removed">removed</span>' in o1_table
+    assert '<ins>NGO monitoring 2025</ins> <span class="badge added">added</span>' in o1_table
+    assert _table_of(body, "1.1.S1") == "" and _table_of(body, "1.1.S3") == ""
+
+    # Once approved, the comparison with the approval takes over.
+    services.cycle_area_approve(cycle_area=area, by=reviewer)
+    assert 'class="since-return"' not in client.get(review_url).content.decode()
+
+
+def test_an_autosave_that_carries_the_focused_buttons_name_stays_an_autosave(client, institution_a):
+    """htmx adds the focused submit button's name to an autosave (a keyboard user who ticks a box and tabs onto
+    "Save and add source"): the request targets the status line, so it saves the answer and adds no source."""
+    cycle = open_cycle(institution_a)
+    value = cycle.values.get(indicator__code="1.1.S2")
+    login(client, cycle.test_users["respondent"])
+    p = f"v{value.pk}-"
+    response = client.post(
+        url("indicators_value", cycle, indicator_code="1.1.S2"),
+        {p + "answer": "partly", p + "src_citation": "Half-typed source", "action": "add_source"},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET=f"status-{value.pk}",
+    )
+    body = response.content.decode()
+    assert "<article" not in body and "Saved " in body
+    value.refresh_from_db()
+    assert value.answer == "partly" and not value.sources.exists()
+    # The same button clicked targets its article: then the source is added.
+    client.post(
+        url("indicators_value", cycle, indicator_code="1.1.S2"),
+        {p + "answer": "partly", p + "src_citation": "Decree 5/2019", "action": "add_source"},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET="ind-1.1.S2",
+    )
+    assert [s.citation for s in value.sources.all()] == ["Decree 5/2019"]

@@ -13,8 +13,9 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
-from r2dr import accounts
+from r2dr import accounts, challenge
 from r2dr.roles import Role
+from tests.challenges import challenge_fields
 from tests.factories import UserFactory, enrol_totp, totp_now
 
 # Behind nginx every request arrives from the proxy's address.
@@ -39,13 +40,21 @@ def clock(monkeypatch):
     return now
 
 
-def _password_step(client, email, password):
-    return client.post(reverse("account_login"), {"login": email, "password": password}, **PROXY)
+@pytest.fixture(autouse=True)
+def _light_work(settings):
+    # The browser's proof of work, made light: these tests are about who must solve it, not how long it takes.
+    settings.R2DR_CHALLENGE_WORK = (8, 2)
 
 
-def _sign_in(client, email, secret):
+def _password_step(client, email, password, solving=None):
+    """One sign-in attempt; `solving` is the page whose challenge the attempt answers (by the browser's work)."""
+    data = {"login": email, "password": password, **(challenge_fields(solving.content) if solving else {})}
+    return client.post(reverse("account_login"), data, **PROXY)
+
+
+def _sign_in(client, email, secret, solving=None):
     """Password then TOTP, as a staff member does; returns the final response."""
-    response = _password_step(client, email, PASSWORD)
+    response = _password_step(client, email, PASSWORD, solving)
     assert response.status_code == 302 and response["Location"] == reverse("mfa_authenticate"), re.findall(
         rb"errorlist[^<]*<li>([^<]*)", response.content
     )
@@ -105,22 +114,25 @@ def test_the_account_under_attack_waits_longer_and_longer_and_its_owner_gets_in_
         waits.append(_wait_seconds(response))
         assert waits[-1] is not None, f"after {waits[:-1]} the next attempt was not told how long to wait"
         # Hammering during the wait is refused without counting; the wait does not grow with it.
-        assert _wait_seconds(_password_step(client, officer.email, "guess")) == waits[-1]
+        hammered = _password_step(client, officer.email, "guess")
+        assert _wait_seconds(hammered) == waits[-1]
         clock[0] += waits[-1]
-        response = _password_step(client, officer.email, "guess")  # checked, and wrong
+        response = _password_step(client, officer.email, "guess", solving=hammered)  # checked, and wrong
         assert response.status_code == 200 and _wait_seconds(response) is None
+        assert b"not correct" in response.content
     assert waits == [1, 2, 4, 8, 16, 32, 60, 60, 60]
 
     # During the wait even the owner waits; the wait is the same for an address with no account, so it
     # tells an attacker nothing about which accounts exist.
-    assert _wait_seconds(_password_step(client, officer.email, PASSWORD)) == 60
+    waiting = _password_step(client, officer.email, PASSWORD)
+    assert _wait_seconds(waiting) == 60
     assert not _signed_in_as(client, officer)
     for _ in range(FREE_FAILURES + 1):
         _password_step(client, "nobody@inst-a.example", "guess")
     assert _wait_seconds(_password_step(client, "nobody@inst-a.example", "guess")) == 1
 
     clock[0] += 60
-    response = _sign_in(client, officer.email, secret)
+    response = _sign_in(client, officer.email, secret, solving=waiting)
     assert response.status_code == 302 and response["Location"] == reverse("home")
     assert _signed_in_as(client, officer)
     # The right password ends the account's slow-down.
@@ -138,9 +150,13 @@ def test_a_script_guessing_an_officers_password_never_makes_them_wait_on_their_o
     own_browser.cookies.load(kept)
     cache.clear()  # allauth remembers the TOTP code just used; the next sign-in is another 30-second window
 
+    # A script that solves every challenge it is shown (the worst case) and waits out every delay.
+    last = None
     for _ in range(FREE_FAILURES + 7):
         clock[0] += 60
-        _password_step(script, officer.email, "guess")
+        last = _password_step(
+            script, officer.email, "guess", solving=last if last and b"challenge_work" in last.content else None
+        )
     assert _wait_seconds(_password_step(script, officer.email, PASSWORD)) == 60
 
     response = _sign_in(own_browser, officer.email, secret)
@@ -166,3 +182,88 @@ def test_no_allauth_limit_is_keyed_on_the_client_address(client, staff):
     # Anything that still asks for the address fails loudly instead of sharing the proxy's among everyone.
     with pytest.raises(Exception, match="no client address"):
         accounts.AccountAdapter().get_client_ip(None)
+
+
+# --- after five failures, each attempt also needs a fresh solved challenge ----------------------------------------
+
+
+def _fail_until_challenged(client, email, clock):
+    """Five failures, then the wait: returns the page that shows the account's first challenge."""
+    for _ in range(FREE_FAILURES):
+        _password_step(client, email, "guess")
+    waiting = _password_step(client, email, "guess")
+    assert _wait_seconds(waiting) == 1
+    clock[0] += 1
+    return waiting
+
+
+def test_after_five_failures_no_attempt_is_checked_without_a_solved_challenge(client, staff, clock):
+    officer, secret = staff("challenged@inst-a.example")
+    waiting = _fail_until_challenged(client, officer.email, clock)
+    page = waiting.content.decode()
+    # The page offers all three ways through: the picture, the text question, the browser's own work.
+    assert 'name="challenge"' in page and 'name="challenge_text"' in page and 'name="challenge_work"' in page
+    assert 'src="data:image/png;base64,' in page and "js/challenge.js" in page
+
+    # Without an answer even the right password is not checked (and not counted: the owner's next try is free).
+    unanswered = _password_step(client, officer.email, PASSWORD)
+    assert b"answer the check below" in unanswered.content
+    assert not _signed_in_as(client, officer) and unanswered.status_code == 200
+    # A wrong answer: told so, with a new challenge; the password was not checked.
+    wrong = client.post(
+        reverse("account_login"),
+        {"login": officer.email, "password": PASSWORD, "challenge": "00000", **_ticket_only(unanswered)},
+        **PROXY,
+    )
+    assert b"The check did not match" in wrong.content and not _signed_in_as(client, officer)
+
+    response = _sign_in(client, officer.email, secret, solving=wrong)
+    assert response.status_code == 302 and response["Location"] == reverse("home")
+    assert _signed_in_as(client, officer)
+
+
+def test_a_solved_sign_in_challenge_answers_one_attempt(client, staff, clock):
+    officer, _secret = staff("replayed@inst-a.example")
+    waiting = _fail_until_challenged(client, officer.email, clock)
+    solved = challenge_fields(waiting.content)
+    first = client.post(reverse("account_login"), {"login": officer.email, "password": "guess", **solved}, **PROXY)
+    assert b"not correct" in first.content  # checked
+    clock[0] += 120  # past any wait
+    replay = client.post(reverse("account_login"), {"login": officer.email, "password": "guess2", **solved}, **PROXY)
+    assert b"The check did not match" in replay.content and b"not correct" not in replay.content
+
+
+def test_the_text_question_alone_lets_a_person_through(client, staff, clock, monkeypatch):
+    officer, _secret = staff("screenreader@inst-a.example")
+    monkeypatch.setattr(challenge, "_question", lambda rng: ("What is 3 plus 4? Answer with a number.", "7"))
+    waiting = _fail_until_challenged(client, officer.email, clock)
+    assert b"What is 3 plus 4?" in waiting.content
+    answered = client.post(
+        reverse("account_login"),
+        {"login": officer.email, "password": PASSWORD, "challenge_text": "\u0e57", **_ticket_only(waiting)},  # Thai 7
+        **PROXY,
+    )
+    assert answered.status_code == 302 and answered["Location"] == reverse("mfa_authenticate")
+
+
+def test_a_report_forms_challenge_solves_no_sign_in(client, staff, clock):
+    officer, _secret = staff("crossed@inst-a.example")
+    _fail_until_challenged(client, officer.email, clock)
+    other = challenge.challenge_new(purpose="cases.report")
+    borrowed = {"challenge_ticket": other.signed_ticket(), **_work_for(other)}
+    response = client.post(
+        reverse("account_login"), {"login": officer.email, "password": PASSWORD, **borrowed}, **PROXY
+    )
+    assert b"The check did not match" in response.content and not _signed_in_as(client, officer)
+
+
+def _ticket_only(response):
+    return {"challenge_ticket": challenge_fields(response.content)["challenge_ticket"]}
+
+
+def _work_for(asked):
+    html = (
+        f'<fieldset class="challenge" data-work-seed="{asked.work_seed}" data-work-bits="{asked.work_bits}" '
+        f'data-work-count="{asked.work_count}">'
+    )
+    return {k: v for k, v in challenge_fields(html).items() if k == "challenge_work"}

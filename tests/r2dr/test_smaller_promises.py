@@ -254,6 +254,25 @@ def test_check_deploy_warns_when_the_receipt_secret_is_unset(settings):
     assert "r2dr.W002" not in _deploy_check_ids()
 
 
+@pytest.mark.parametrize(
+    "backend",
+    [
+        "django.core.mail.backends.smtp.EmailBackend",
+        "django.core.mail.backends.console.EmailBackend",
+        "no.such.Backend",
+    ],
+)
+def test_check_deploy_warns_when_the_mail_backend_would_leak_defenders(settings, backend):
+    settings.EMAIL_BACKEND = backend
+    assert "r2dr.W003" in _deploy_check_ids()
+
+
+@pytest.mark.parametrize("backend", ["r2dr.mail.SMTPEmailBackend", "r2dr.mail.ConsoleEmailBackend"])
+def test_check_deploy_accepts_r2drs_own_mail_backends(settings, backend):
+    settings.EMAIL_BACKEND = backend
+    assert "r2dr.W003" not in _deploy_check_ids()
+
+
 # --- 4. case passphrase ------------------------------------------------------------------------------------------
 
 

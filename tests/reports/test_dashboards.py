@@ -284,3 +284,33 @@ def test_case_total_with_a_withheld_year_reads_as_a_lower_bound(fake_sources, wo
     assert data.case_total == 20 and data.case_total_partial
     body = response.content.decode()
     assert "at least 20" in body and "some years are withheld" in body
+
+
+def test_the_national_dashboard_serves_a_precomputed_case_release(fake_sources, world, member_client):
+    """Issue 11: the national dashboard rebuilt its case statistics on every request; now, like the regional one,
+    it serves the release built last for the institution's current data, and PDFs still build their own."""
+    client = member_client(world.a, Role.DATA_OFFICER)
+
+    def builds():
+        return len([c for c in fake_sources.calls if c[0] == "case_statistics_release" and c[2] == world.a])
+
+    client.get(f"/{world.a.slug}/dashboard/")
+    assert builds() == 1
+    before = fake_sources.cases["violation_type"]
+    fake_sources.cases["violation_type"] = [("killing", "Killing", 2025, 40)]
+    again = client.get(f"/{world.a.slug}/dashboard/").context["data"]
+    client.get(f"/{world.a.slug}/dashboard/cases_by_violation_type.csv")  # the CSV slices the same release
+    assert builds() == 1
+    table = next(t for t in again.case_tables if t.key == "cases_by_violation_type")
+    assert "Killing" in [row[0] for row in table.rows] and [0, None, None] == next(
+        row[1:] for row in table.rows if row[0] == "Killing"
+    )
+    # Another institution has its own release, and a PDF never uses the cached one.
+    member_client(world.b, Role.DATA_OFFICER).get(f"/{world.b.slug}/dashboard/")
+    assert builds() == 1
+    pdf = selectors.national_dashboard(institution=world.a, for_pdf=True)
+    assert builds() == 2
+    assert [row[0] for row in next(t for t in pdf.case_tables if t.key == "cases_by_violation_type").rows] == [
+        "Killing"
+    ]
+    fake_sources.cases["violation_type"] = before

@@ -192,6 +192,8 @@ def test_request_views_and_polling(fake_sources, world, member_client, django_ca
     assert response["Location"] == f"/{world.a.slug}/reports/{run.pk}/"
     page = client.get(response["Location"])
     assert "Download the PDF" in page.content.decode()
+    # The page says one thing: a finished report is not also announced as queued.
+    assert "queued" not in page.content.decode().lower()
     partial = client.get(response["Location"], headers={"HX-Request": "true"})
     assert partial.content.decode().lstrip().startswith('<div id="run-status"')
     queued = ReportRun.objects.create(kind=ReportKind.NATIONAL, institution=world.a, cycle_id=11, title="q")

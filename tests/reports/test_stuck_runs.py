@@ -97,6 +97,23 @@ def test_broker_down_at_request_leaves_a_run_that_a_new_request_replaces(
     assert not reused and again.pk != failed.pk
 
 
+def test_broker_down_the_regional_dashboard_still_shows_the_release_it_has(
+    fake_sources, regional_admin, client, monkeypatch, broker_down, caplog, transactional_db
+):
+    """A stale release asks for a refresh; with the broker down that refresh cannot be queued, and the page still
+    answers with the release it has (once a 500)."""
+    from reports import case_release
+
+    client.force_login(regional_admin)
+    assert client.get("/regional/dashboard/").status_code == 200  # built inline, nothing queued
+    later = time.time() + case_release.CASE_STATISTICS_CACHE_SECONDS + 1
+    monkeypatch.setattr(time, "time", lambda: later)
+    client.raise_request_exception = False
+    response = client.get("/regional/dashboard/")  # transactional: the publish runs on commit, as in production
+    assert response.status_code == 200
+    assert "regional case statistics: refresh could not be queued (OperationalError)" in caplog.text
+
+
 def test_sweep_requeues_a_run_stuck_running_and_it_completes(fake_sources, world, make_member):
     head = make_member(world.a, Role.INSTITUTION_HEAD)
     # A worker was killed mid-build 11 minutes ago and Redis lost the message: nothing will ever build it.

@@ -2,7 +2,9 @@ from importlib import import_module
 
 from django.apps import apps
 from django.core.management.base import BaseCommand
+from django.test.utils import override_settings
 
+from r2dr.mail import DiscardingEmailBackend
 from r2dr.tenancy import scopes_disabled
 
 # The platform core first, then the apps in dependency order (cases before
@@ -18,7 +20,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, scale=0, **options):
         installed = {config.name for config in apps.get_app_configs()}
-        with scopes_disabled():
+        DiscardingEmailBackend.discarded = 0
+        with scopes_disabled(), override_settings(EMAIL_BACKEND="r2dr.mail.DiscardingEmailBackend"):
             for name in ORDER:
                 if name not in installed:
                     continue
@@ -29,4 +32,9 @@ class Command(BaseCommand):
                         continue
                     raise
                 module.seed(scale=scale, stdout=self.stdout)
+        if DiscardingEmailBackend.discarded:
+            self.stdout.write(
+                f"{DiscardingEmailBackend.discarded} e-mails that seeding triggered (escalations, invitations) were "
+                "not sent or shown."
+            )
         self.stdout.write(self.style.SUCCESS("Demo data ready."))

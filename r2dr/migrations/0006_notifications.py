@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('r2dr', '0004_audit_head_forward_no_truncate'),
+        ('r2dr', '0005_server_keys_onetime_claims_cache_fallback'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
