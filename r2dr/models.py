@@ -299,6 +299,8 @@ class NotificationPreference(TenantModel):
 
     def __str__(self):
         return f"notification preferences of {self.user_id} in {self.institution_id}"
+
+
 # --- server-side state that must outlive a cache restart (no tenant data: nothing here names a person) ---------
 
 
