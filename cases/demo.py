@@ -31,8 +31,11 @@ from cases.models import (
     Status,
     ViolationType,
 )
+from cases.services.notifications import NOTIFICATION_KINDS
 from r2dr.demo import STAFFED, demo_email
-from r2dr.models import Institution
+from r2dr.models import Institution, NotificationPreference
+from r2dr.notifications import Delivery
+from r2dr.notifications.services import notification_preference_save
 from r2dr.tenancy import scopes_disabled
 
 DEMO_CASE_PASSPHRASE = "demo case passphrase 2026"  # noqa: S105 - documented demo credential
@@ -409,6 +412,18 @@ def _ensure_keys(institution, officer_email, stdout):
     return user
 
 
+def _demo_officer_prefers_digest(institution, officer):
+    """The demo officer reads the seeded reports in the daily digest (and the header's count), so seeding e-mails
+    nobody; a choice made since (on the preferences page) is kept."""
+    if officer is None or NotificationPreference.objects.for_institution(institution).filter(user=officer).exists():
+        return
+    notification_preference_save(
+        institution=institution,
+        user=officer,
+        deliveries={kind.key: Delivery.DIGEST for kind in NOTIFICATION_KINDS},
+    )
+
+
 def _seed_demo_cases(institution, officer, rng, count):
 
     if Case.objects.for_institution(institution).exists():
@@ -617,6 +632,7 @@ def seed(*, scale: int = 0, stdout=None) -> None:
                 settings_obj.share_regional_statistics = True
                 settings_obj.save(update_fields=["share_regional_statistics"])
             officer = _ensure_keys(institution, demo_email("cases", slug), stdout)
+            _demo_officer_prefers_digest(institution, officer)
             created += _seed_demo_cases(institution, officer, rng, 24)
     if scale:
         # --scale N is the benchmark size N times over: 50,000 cases per unit (issue #6's volume).

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
-from django.db.models import Count, Max, Min, Q, QuerySet, Sum
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -112,10 +112,17 @@ def mechanisms_for(institution: Institution | None) -> QuerySet:
     return ProtectionMechanism.objects.filter(q, is_active=True).order_by("order", "name")
 
 
-def cases_visible_to(institution: Institution, user: User) -> QuerySet:
+def cases_visible_to(institution: Institution, user: User | OuterRef) -> QuerySet:
     """The institution's cases this officer may see: all unrestricted ones, and restricted ones naming them."""
     named = CaseAccess.objects.for_institution(institution).filter(user=user).values("case_id")
     return Case.objects.for_institution(institution).filter(Q(restricted=False) | Q(pk__in=named))
+
+
+def case_officers_who_see(*, case: Case) -> QuerySet:
+    """The case officers of the case's institution who may see it: those for whom it is in `cases_visible_to` (the
+    inbox's own rule, asked once for all of them), so a restricted case yields only its named officers."""
+    visible = cases_visible_to(case.institution, OuterRef(OuterRef("pk"))).filter(pk=case.pk)
+    return case_officers(case.institution).filter(Exists(visible))
 
 
 def case_list(institution: Institution, user: User | None = None) -> QuerySet:

@@ -12,6 +12,9 @@ class R2drConfig(AppConfig):
     def ready(self):
         # Models are loaded only now: the sign-in hook that stamps a session's start, and the beat schedule.
         from r2dr import sessions  # noqa: F401
+        from r2dr.notifications.services import notifications_offboard
+        from r2dr.offboarding import offboarding_step_register
         from r2dr.tasks import register_schedule
 
         register_schedule()
+        offboarding_step_register(name="r2dr.notifications", step=notifications_offboard)

@@ -231,6 +231,76 @@ class AuditEntry(TenantModel):
         return hashlib.sha256(self.canonical()).hexdigest()
 
 
+class NotificationDelivery(models.TextChoices):
+    """How a person hears of a notification beyond the in-app count, which every notification joins."""
+
+    IMMEDIATE = "immediate", _("An e-mail at once")
+    DIGEST = "digest", _("One e-mail a day, listing what is still unread")
+    OFF = "off", _("No e-mail (the count on the site only)")
+
+
+class Notification(TenantModel):
+    """That an event of a registered kind happened, for one person of one institution: no content.
+
+    `reference` is an opaque label the recipient may be told (a case reference), `link` the site path of the page
+    that shows the event to those entitled to it. Later events of the same kind on the same page, while the
+    notification is unread, add to `events` instead of making a new one, so a burst of replies is one line and at
+    most one e-mail. `delivery` is the recipient's choice when it was made; `emailed_at` says it went out."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=64)
+    reference = models.CharField(max_length=32, blank=True)
+    link = models.CharField(max_length=200)
+    events = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(default=timezone.now)
+    occurred_at = models.DateTimeField(default=timezone.now)
+    delivery = models.CharField(max_length=16, choices=NotificationDelivery.choices)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["institution", "recipient", "kind", "link"],
+                condition=Q(read_at__isnull=True),
+                name="notification_one_unread_per_event",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["institution", "recipient", "-occurred_at"], name="notification_list"),
+            models.Index(
+                fields=["institution", "recipient"], condition=Q(read_at__isnull=True), name="notification_unread"
+            ),
+            models.Index(
+                fields=["institution", "delivery", "occurred_at"],
+                condition=Q(emailed_at__isnull=True, read_at__isnull=True),
+                name="notification_pending_mail",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.reference} → {self.recipient_id}"
+
+
+class NotificationPreference(TenantModel):
+    """One person's notification choices in one institution: the e-mail delivery per kind (kinds left out take
+    their default) and the language of their e-mails. Ends with their last role there (offboarding)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    language = models.CharField(_("language of notification e-mails"), max_length=10, blank=True)
+    deliveries = models.JSONField(default=dict, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["institution", "user"], name="notification_preference_one_per_person")
+        ]
+
+    def __str__(self):
+        return f"notification preferences of {self.user_id} in {self.institution_id}"
+
+
 # --- server-side state that must outlive a cache restart (no tenant data: nothing here names a person) ---------
 
 

@@ -203,6 +203,8 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="r2dr <no-reply@r2dr.
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Absolute address of the site, for links in scheduled e-mails (escalations, reminders) sent without a request.
 R2DR_SITE_URL = env.str("R2DR_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Daily notification digests go out at this hour of each institution's own time zone.
+R2DR_NOTIFICATION_DIGEST_HOUR = env.int("R2DR_NOTIFICATION_DIGEST_HOUR", default=7)
 
 # --- cache ------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")

@@ -4,6 +4,7 @@ from r2dr.audit import audit_checkpoint_issue
 from r2dr.cache import fallback_prune
 from r2dr.celery import RetryingTask, app
 from r2dr.models import Institution, Membership
+from r2dr.notifications import tasks as notification_tasks
 from r2dr.onetime import onetime_prune
 from r2dr.server_keys import server_keys_prune
 
@@ -44,3 +45,4 @@ def register_schedule(celery_app=app) -> None:
         "schedule": crontab(minute=7),
     }
     celery_app.conf.beat_schedule = schedule
+    notification_tasks.register_schedule(celery_app)

@@ -10,6 +10,7 @@ from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView
 
 from r2dr import api, views
+from r2dr.notifications import views as notification_views
 
 APPS = ["indicators", "cases", "training", "reports"]
 
@@ -21,6 +22,10 @@ institution_patterns = [
     path("settings/", views.institution_settings, name="institution_settings"),
     path("members/<int:membership_id>/remove/", views.membership_remove, name="membership_remove"),
     path("invitations/<int:invitation_id>/revoke/", views.invitation_revoke, name="invitation_revoke"),
+    path("notifications/", notification_views.notifications_list, name="notifications_list"),
+    path("notifications/read/", notification_views.notifications_read, name="notifications_read"),
+    path("notifications/<int:notification_id>/open/", notification_views.notification_open, name="notification_open"),
+    path("notifications/preferences/", notification_views.notification_preferences, name="notification_preferences"),
 ]
 top_patterns = []
 api_patterns = [

@@ -143,6 +143,7 @@ ID_KINDS = [
     (re.compile(r"^runs?$|run_id"), "run_id"),
     (re.compile(r"membership"), "membership_id"),
     (re.compile(r"invitation"), "invitation_id"),
+    (re.compile(r"notification"), "notification_id"),
     (re.compile(r"case|duplicate|merge|into|other|target|primary|_ids?$|^ids?$|^pk$"), "case_id"),
 ]
 

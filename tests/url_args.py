@@ -74,6 +74,24 @@ def _invitation_id(world: World):
     return invitation.pk
 
 
+@url_arg("notification_id", owned=True)
+def _notification_id(world: World):
+    from r2dr.models import Membership, Notification
+    from tests.factories import UserFactory
+
+    # The sentinel is the notification's reference and in its link: a page of A's that showed it would leak it.
+    user = UserFactory(username=f"{world.sentinel.lower()}-notified@b.example")
+    Membership.objects.get_or_create(user=user, institution=world.b, role="case_officer")
+    return Notification.objects.create(
+        institution=world.b,
+        recipient=user,
+        kind="cases.new_report",
+        reference=world.sentinel,
+        link=f"/{world.b.slug}/cases/{world.sentinel}/",
+        delivery="off",
+    ).pk
+
+
 @url_arg("token")
 def _invitation_token(world: World):
     from r2dr import services

@@ -34,6 +34,7 @@ from cases.plaintext import case_private
 from cases.selectors import active_keyring
 from cases.services.escalation import ESCALATION_URGENT, case_escalate
 from cases.services.keys import KeysNotReady
+from cases.services.notifications import DEFENDER_REPLIED, NEW_REPORT, case_officers_notify
 from r2dr.mail import defender_headers
 from r2dr.models import Institution
 
@@ -150,6 +151,7 @@ def case_submit(
         attachments_add(case=case, case_key=case_key, uploads=uploads)
         if case.urgency == Urgency.URGENT:
             case_escalate(case=case, reason=ESCALATION_URGENT)
+        case_officers_notify(case=case, kind=NEW_REPORT, by=case.recorded_by)
     return case, code
 
 
@@ -178,6 +180,8 @@ def message_add(
             message=message,
             by_submitter=direction == Direction.SUBMITTER if by_submitter is None else by_submitter,
         )
+        if direction == Direction.SUBMITTER:
+            case_officers_notify(case=case, kind=DEFENDER_REPLIED)
     return message
 
 

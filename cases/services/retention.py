@@ -11,6 +11,7 @@ from cases.models import (
     CaseAttachment,
 )
 from cases.services.access_log import AUDIT_PREFIX, access_log_append
+from cases.services.notifications import case_notifications_delete
 from r2dr.audit import audit_append
 
 
@@ -28,7 +29,8 @@ def case_legal_hold(*, case: Case, by: User | None, hold: bool) -> None:
 
 def case_delete(*, case: Case, by: User | None = None) -> None:
     """Delete a case for good: its rows (consents, messages, files, workflow, sources, interventions, name digests,
-    links, the sealed and receipt-wrapped keys on the row itself) and its encrypted files. The audit log keeps only
+    links, officers' notifications of it, the sealed and receipt-wrapped keys on the row itself) and its encrypted
+    files. The audit log keeps only
     the opaque reference. Files are removed after the commit, so a rollback never leaves rows without files."""
     if case.legal_hold:
         raise OnLegalHold(case.reference)
@@ -37,6 +39,7 @@ def case_delete(*, case: Case, by: User | None = None) -> None:
         names = list(
             CaseAttachment.objects.for_institution(institution).filter(case=case).values_list("storage_name", flat=True)
         )
+        case_notifications_delete(case=case)
         Case.objects.for_institution(institution).filter(pk=case.pk).delete()
         audit_append(
             institution=institution, action=f"{AUDIT_PREFIX}deleted", actor=by, object_type="case", object_ref=reference

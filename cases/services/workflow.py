@@ -33,6 +33,7 @@ from cases.models import (
 from cases.selectors import cases_visible_to
 from cases.services.access_log import AUDIT_PREFIX, access_log_append
 from cases.services.escalation import ESCALATION_REPEAT, ESCALATION_URGENT, case_escalate
+from cases.services.notifications import case_notifications_withdraw
 from r2dr.audit import audit_append
 from r2dr.models import Institution, Membership
 from r2dr.roles import Role
@@ -188,6 +189,8 @@ def case_restrict(*, case: Case, by: User, officers: Iterable[User]) -> Case:
             )
         case.restricted = bool(officer_ids)
         case.save(update_fields=["restricted"])
+        if case.restricted:
+            case_notifications_withdraw(case=case)
         access_log_append(
             institution=case.institution,
             user=by,

@@ -29,6 +29,7 @@ from cases.views._common import (
     unlocked_case,
 )
 from r2dr import permissions as scope
+from r2dr.notifications.services import notifications_mark_read
 from r2dr.roles import Role
 
 logger = logging.getLogger(__name__)
@@ -39,8 +40,9 @@ logger = logging.getLogger(__name__)
 @no_store
 @unlocked_case
 def case_detail(request, institution_slug, *, case, private, key):
-    """The case page. Reading it writes nothing but the audit entry: names are indexed and repeat attacks detected
-    when an officer unlocks, records or merges cases, not when a page is opened."""
+    """The case page. Reading it writes nothing but the audit entry and the reader's notifications for this page
+    (now read): names are indexed and repeat attacks detected when an officer unlocks, records or merges cases, not
+    when a page is opened."""
     form = forms.MessageForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.message_add(
@@ -57,6 +59,7 @@ def case_detail(request, institution_slug, *, case, private, key):
         messages.success(request, _("Reply sent. The person who reported can read it with their receipt code."))
         return redirect("cases_detail", institution_slug=case.institution.slug, case_id=case.pk)
     services.access_log_append(institution=case.institution, user=request.user, action=AccessAction.VIEW, case=case)
+    notifications_mark_read(institution=case.institution, recipient=request.user, link=request.path)
     try:
         content = _case_content(case, key)
         content["possible_duplicates"] = _possible_duplicates(request, case, content["data"], private)
