@@ -72,34 +72,70 @@ def _svg(width: int, height: int, title: str, body: list[str], desc: str = "") -
     )
 
 
-def hbar_chart(title: str, labels: list[str], values: list, *, width: int = 400, colour: str = PALETTE[0]) -> str:
-    """Horizontal bars, label above each bar (readable on a phone). None = suppressed."""
-    row_h, top = 38, 6
-    height = top + row_h * max(len(labels), 1) + 4
+def hbar_chart(
+    title: str, labels: list[str], values: list, *, width: int = 400, colour: str = PALETTE[0], unit: str = ""
+) -> str:
+    """Horizontal bars, label above each bar (readable on a phone), wrapped to the chart's width so a long
+    label is never cut off. None = suppressed. `unit` follows each value ("%" for percentages: "100 %")."""
+    label_size, line_h, row_h = 13, 17, 38
+    wrapped = [wrap_text(label, label_size, width) for label in labels]
+    height = 6 + sum(row_h + line_h * (len(lines) - 1) for lines in wrapped) + (0 if labels else row_h) + 4
     numeric = [v for v in values if isinstance(v, int | float)]
     peak = max(numeric, default=0) or 1
     bar_w = width - 70
     body = []
-    for i, (label, value) in enumerate(zip(labels, values, strict=True)):
-        y = top + i * row_h
-        body.append(f'<text x="0" y="{y + 12}" font-size="13" fill="#1b2430">{escape(label)}</text>')
+    y = 6
+    for lines, value in zip(wrapped, values, strict=True):
+        for n, line in enumerate(lines):
+            body.append(
+                f'<text x="0" y="{y + 12 + n * line_h}" font-size="{label_size}" fill="#1b2430">{escape(line)}</text>'
+            )
+        bar_y = y + line_h * (len(lines) - 1) + 17
+        y = bar_y + row_h - 17
         if value is None:
             body.append(
-                f'<rect x="0" y="{y + 17}" width="{bar_w}" height="14" fill="none" stroke="#c5cbd3" '
-                f'stroke-dasharray="4 3"/><text x="6" y="{y + 28}" font-size="11" fill="#5a6472">'
+                f'<rect x="0" y="{bar_y}" width="{bar_w}" height="14" fill="none" stroke="#c5cbd3" '
+                f'stroke-dasharray="4 3"/><text x="6" y="{bar_y + 11}" font-size="11" fill="#5a6472">'
                 f"{escape(_('suppressed (small number)'))}</text>"
             )
             continue
         w = max(round(bar_w * value / peak, 1), 1 if value else 0)
-        body.append(f'<rect x="0" y="{y + 17}" width="{w}" height="14" rx="2" fill="{colour}"/>')
-        body.append(f'<text x="{w + 6}" y="{y + 29}" font-size="12" fill="#1b2430">{escape(_fmt(value))}</text>')
+        shown = _fmt(value) + (f" {unit}" if unit else "")
+        body.append(f'<rect x="0" y="{bar_y}" width="{w}" height="14" rx="2" fill="{colour}"/>')
+        body.append(f'<text x="{w + 6}" y="{bar_y + 12}" font-size="12" fill="#1b2430">{escape(shown)}</text>')
     return _svg(width, height, title, body)
 
 
+# Beyond the palette, a series is told apart by its dash pattern as well as its colour.
+DASHES = ["", "7 4", "2 3"]
+
+
+def _line_style(s: int) -> tuple[str, str]:
+    colour = PALETTE[s % len(PALETTE)]
+    dash = DASHES[(s // len(PALETTE)) % len(DASHES)]
+    return colour, (f' stroke-dasharray="{dash}"' if dash else "")
+
+
+def _segments(vals: list, x, y) -> list[list[tuple[float, float]]]:
+    """Runs of consecutive drawn points: a withheld (None) value ends a run, so no line crosses it."""
+    runs: list[list[tuple[float, float]]] = [[]]
+    for i, v in enumerate(vals):
+        if isinstance(v, int | float):
+            runs[-1].append((x(i), y(v)))
+        elif runs[-1]:
+            runs.append([])
+    return [r for r in runs if r]
+
+
 def line_chart(title: str, categories: list, series: list[tuple[str, list]], *, width: int = 400) -> str:
-    """One line per series over ordered categories (years). None points are skipped."""
+    """One line per series over ordered categories (years), every series in the legend. A None point (a
+    withheld count) breaks the line: the points either side are drawn, never joined, and a note says why."""
     height, left, right, top, bottom = 220, 40, 12, 12, 28
-    total_h = height + len(series) * 20 + 6
+    legend_size, legend_line = 12, 16
+    legend = [wrap_text(str(name), legend_size, width - 26) for name, _v in series]
+    gaps = any(v is None for _n, vals in series for v in vals)
+    gap_note = wrap_text(_("A break in a line marks a year withheld (–) in the table."), 11, width - 4) if gaps else []
+    total_h = height + sum(legend_line * len(lines) + 4 for lines in legend) + 14 * len(gap_note) + 6
     numeric = [v for _n, vals in series for v in vals if isinstance(v, int | float)]
     peak = max(numeric, default=0) or 1
     peak = _nice_ceiling(peak)
@@ -125,20 +161,28 @@ def line_chart(title: str, categories: list, series: list[tuple[str, list]], *, 
             f'<text x="{x(i):.1f}" y="{height - 8}" font-size="11" text-anchor="middle" fill="#5a6472">'
             f"{escape(str(cat))}</text>"
         )
-    for s, (name, vals) in enumerate(series):
-        colour = PALETTE[s % len(PALETTE)]
-        points = [(x(i), y(v)) for i, v in enumerate(vals) if isinstance(v, int | float)]
-        if len(points) > 1:
-            path = " ".join(f"{px:.1f},{py:.1f}" for px, py in points)
-            body.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2.5"/>')
-        for px, py in points:
+    ly = height + 6
+    for s, ((_name, vals), lines) in enumerate(zip(series, legend, strict=True)):
+        colour, dash = _line_style(s)
+        segments = _segments(vals, x, y)
+        for run in segments:
+            if len(run) > 1:
+                path = " ".join(f"{px:.1f},{py:.1f}" for px, py in run)
+                body.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2.5"{dash}/>')
+        for px, py in (p for run in segments for p in run):
             body.append(f'<circle cx="{px:.1f}" cy="{py:.1f}" r="3.5" fill="{colour}"/>')
-        lx = 4
-        ly = height + 6 + s * 20
-        body.append(f'<rect x="{lx}" y="{ly}" width="12" height="12" rx="2" fill="{colour}"/>')
         body.append(
-            f'<text x="{lx + 18}" y="{ly + 11}" font-size="12" fill="#1b2430">{escape(_short(name, 58))}</text>'
+            f'<line x1="2" x2="16" y1="{ly + 6}" y2="{ly + 6}" stroke="{colour}" stroke-width="2.5"{dash}/>'
+            f'<circle cx="9" cy="{ly + 6}" r="3" fill="{colour}"/>'
         )
+        for k, line in enumerate(lines):
+            body.append(
+                f'<text x="22" y="{ly + 11 + k * legend_line}" font-size="{legend_size}" fill="#1b2430">'
+                f"{escape(line)}</text>"
+            )
+        ly += legend_line * len(lines) + 4
+    for k, line in enumerate(gap_note):
+        body.append(f'<text x="2" y="{ly + 11 + k * 14}" font-size="11" fill="#5a6472">{escape(line)}</text>')
     return _svg(width, total_h, title, body)
 
 
@@ -175,6 +219,54 @@ def stacked_status_chart(title: str, labels: list[str], counts: list[dict], *, w
         body.append(f'<rect x="{lx}" y="{ly}" width="12" height="12" rx="2" fill="{STATUS_COLOURS[key]}"/>')
         body.append(f'<text x="{lx + 16}" y="{ly + 11}" font-size="11" fill="#1b2430">{escape(label)}</text>')
     return _svg(width, height, title, body)
+
+
+# Advance widths of Noto Sans in em, by kind of character: enough to wrap labels before they run off the chart.
+_NARROW = set("iIjlft.,:;'|!()[] ")
+_WIDE = set("mwMW@%")
+
+
+def text_width(text: str, size: float) -> float:
+    """An upper estimate of the drawn width of `text` at font size `size` (px) in Noto Sans."""
+    em = 0.0
+    for ch in str(text):
+        if ch in _NARROW:
+            em += 0.32
+        elif ch in _WIDE:
+            em += 0.92
+        elif ord(ch) >= 0x2E80:  # CJK and other full-width scripts
+            em += 1.0
+        elif ch.isupper() or ch.isdigit():
+            em += 0.68
+        else:
+            em += 0.58
+    return em * size
+
+
+def wrap_text(text: str, size: float, max_width: float) -> list[str]:
+    """`text` in lines no wider than `max_width` at `size`, broken at spaces (a single over-long word is cut
+    into pieces that fit, so nothing is ever drawn beyond the chart's edge)."""
+    lines: list[str] = []
+    current = ""
+    for word in str(text).split():
+        while text_width(word, size) > max_width:
+            cut = len(word)
+            while cut > 1 and text_width(word[:cut], size) > max_width:
+                cut -= 1
+            if current:
+                lines.append(current)
+                current = ""
+            lines.append(word[:cut])
+            word = word[cut:]
+        candidate = f"{current} {word}" if current else word
+        if text_width(candidate, size) <= max_width:
+            current = candidate
+        else:
+            lines.append(current)
+            current = word
+    if current or not lines:
+        lines.append(current)
+    return lines
 
 
 def _short(text: str, limit: int) -> str:

@@ -37,8 +37,9 @@ def case_table(
             cells = [per_year.get(y, 0) for y in years]
             # A row total next to a withheld cell would misstate the total: it is withheld too.
             table.rows.append([label, *cells, None if any(c is None for c in cells) else totals[label]])
-        top = list(series.items())[:6]
-        table.chart = charts.line_chart(title, years, [(label, [vals.get(y, 0) for y in years]) for label, vals in top])
+        # Drawn from the table's own rows: the legend names every category the table shows, and a withheld
+        # cell ("–") is a break in the line.
+        table.chart = charts.line_chart(title, years, [(row[0], row[1:-1]) for row in table.rows])
     else:
         table = DataTable(key=key, title=title, columns=[first_column, _("Cases")])
         for label, per_year in series.items():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -96,7 +97,12 @@ def national_dashboard(
         data.completeness = _national_completeness(institution, cycle)
     if not for_pdf:
         data.progress = _cycle_progress(institution)
-    data.case_tables, data.case_total, data.case_total_partial = _national_case_tables(institution, case_release)
+    # A report on a cycle shows case statistics up to the end of the cycle's period: incident years up to and
+    # including the year of `period_end` (a 2025 cycle has no 2026 column, however late it is built).
+    until = datetime.date(cycle.period_end.year, 12, 31) if for_pdf and cycle is not None else None
+    data.case_tables, data.case_total, data.case_total_partial = _national_case_tables(
+        institution, case_release, until=until
+    )
     if include_urgent:
         data.urgent_count = sources.open_urgent_case_count(institution=institution)
     return data
@@ -181,16 +187,18 @@ def _national_comparison_table(areas: list[dict], cycle: Cycle, previous: Cycle 
     return table
 
 
-def _national_case_tables(institution: Institution, release: Release | None) -> tuple[list[DataTable], int, bool]:
+def _national_case_tables(
+    institution: Institution, release: Release | None, *, until: datetime.date | None = None
+) -> tuple[list[DataTable], int, bool]:
     # One release, sliced: every table, the total and the CSVs show the same jointly suppressed numbers.
     if release is None:
         release = sources.case_statistics_release(institution=institution)
     tables = []
     for group_by, title in CASE_DIMENSIONS_NATIONAL:
-        rows = sources.case_statistics(institution=institution, group_by=group_by, release=release)
+        rows = sources.case_statistics(institution=institution, group_by=group_by, release=release, date_to=until)
         tables.append(case_table(f"cases_by_{group_by}", str(title), list(rows)))
     # A case may have several violation types: the total counts each case once, per year (withheld years left out).
-    per_year = sources.case_statistics(institution=institution, group_by="year", release=release)
+    per_year = sources.case_statistics(institution=institution, group_by="year", release=release, date_to=until)
     total = sum(r.get("count") or 0 for r in per_year if not r.get("suppressed"))
     return tables, total, any(r.get("suppressed") for r in per_year)
 

@@ -243,6 +243,7 @@ def _completeness_table(rows: list[dict]) -> DataTable:
         table.title,
         [str(r["institution"]) for r in rows],
         [round((r.get("completeness") or 0) * 100) for r in rows],
+        unit="%",
     )
     return table
 

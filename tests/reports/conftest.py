@@ -260,9 +260,13 @@ class FakeSelectors:
     ):
         self.calls.append(("case_statistics", group_by, regional, country))
         source = release if release is not None else self.cases
+        # As the real release: a date filter selects the whole incident years it covers.
+        first = date_from.year if date_from else None
+        last = date_to.year if date_to else None
         return [
             {"key": k, "label": label, "year": y, "count": n, "suppressed": n is None}
             for k, label, y, n in source.get(group_by, [])
+            if (first is None or y >= first) and (last is None or y <= last)
         ]
 
     def open_urgent_case_count(self, *, institution):
