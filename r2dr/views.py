@@ -10,9 +10,10 @@ from django.template import loader
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
+from django.views.i18n import set_language as django_set_language
 
+from r2dr import languages, selectors, services
 from r2dr import permissions as scope
-from r2dr import selectors, services
 from r2dr.celery import broker_status
 from r2dr.forms import AcceptInvitationForm, InstitutionForm, InstitutionSettingsForm, InviteForm
 from r2dr.middleware import user_has_totp
@@ -23,6 +24,16 @@ from r2dr.roles import Role
 @scope.public
 def home(request):
     return render(request, "r2dr/home.html", {"institutions": request.access.institutions})
+
+
+@scope.public
+def set_language(request):
+    """The switcher's form: Django's set_language, which keeps the earlier choice when the language asked for is
+    not offered (it would only be ignored on the next page, see `r2dr.languages`)."""
+    response = django_set_language(request)
+    if request.method == "POST" and not languages.is_offered(request.POST.get("language")):
+        response.cookies.pop(settings.LANGUAGE_COOKIE_NAME, None)
+    return response
 
 
 @scope.public

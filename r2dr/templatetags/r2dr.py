@@ -1,5 +1,7 @@
 from django import template
 
+from r2dr import languages
+
 register = template.Library()
 
 
@@ -16,3 +18,9 @@ def has_role(context, *roles):
     request = context["request"]
     institution = getattr(request, "institution", None)
     return request.access.has(institution, *roles) if institution else False
+
+
+@register.simple_tag
+def switcher_languages():
+    """The languages the switcher offers, each by its own name (see r2dr.languages)."""
+    return languages.switcher_languages()
