@@ -226,6 +226,11 @@ def switcher_languages() -> list[dict]:
     ]
 
 
+def language_choices(codes: Iterable[str]) -> list[tuple[str, str]]:
+    """(code, own name) of those of `codes` that are offered, in their order (an institution's languages)."""
+    return [(code, ENDONYMS.get(code, code)) for code in codes if is_offered(code)]
+
+
 def language_from_request(request: HttpRequest) -> str:
     """The language to serve: the cookie's, then the browser's preferences in order, each only if offered."""
     offered = set(offered_languages())

@@ -171,3 +171,17 @@ def test_data_texts_are_kept_in_every_known_language(public):
     validate_languages(["km", "mn"])
     with translation.override("km"):
         assert translation.get_language() == "km"
+
+
+def test_report_form_offers_the_institutions_languages_that_are_translated(client, db, public):
+    from tests.factories import InstitutionFactory
+
+    institution = InstitutionFactory(slug="nhri-kh", languages=["km", "th", "en"])
+    buttons = re.findall(
+        r'<button[^>]*name="language" value="(\w+)"[^>]*lang="(\w+)">([^<]+)<',
+        client.get(f"/{institution.slug}/report/").content.decode(),
+    )
+    assert buttons == [("th", "th", "ไทย"), ("en", "en", "English")]
+    public.R2DR_PREVIEW_LANGUAGES = True
+    page = client.get(f"/{institution.slug}/report/").content.decode()
+    assert 'value="km" class="secondary" lang="km">ខ្មែរ<' in page
