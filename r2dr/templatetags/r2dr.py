@@ -24,3 +24,9 @@ def has_role(context, *roles):
 def switcher_languages():
     """The languages the switcher offers, each by its own name (see r2dr.languages)."""
     return languages.switcher_languages()
+
+
+@register.filter
+def language_name(code):
+    """A language by its own name ("ไทย"): how its readers find it in a list."""
+    return languages.ENDONYMS.get(code, code)
