@@ -166,3 +166,35 @@ def test_public_results_page_serves_the_report_in_the_visitors_language(
             accept,
             response["Content-Disposition"],
         )
+
+
+SHOWN_ONLY_SOMETIMES = {
+    "No report has been requested yet.",
+    "No cycle has been published yet: a report can be built once a cycle is approved and published.",
+    "Details",  # a run not finished yet
+    "nightly schedule",
+}
+
+
+def test_the_reports_page_speaks_thai_to_thai_staff(nhrct, member_client, django_capture_on_commit_callbacks):
+    """Staff pages had English labels around translated data: the reports page and its navigation are in Thai."""
+    from r2dr import languages
+
+    institution, cycle = nhrct
+    client = member_client(institution, Role.DATA_OFFICER)
+    build(client, institution, cycle, "th", django_capture_on_commit_callbacks)
+    client.cookies["django_language"] = "th"
+    page = client.get(f"/{institution.slug}/reports/").content.decode()
+    assert '<html lang="th"' in page
+    sources = set()
+    for template in ("reports/templates/reports/national_reports.html", "reports/templates/reports/_runs_table.html"):
+        sources |= languages.template_msgids(template)
+    sources |= {"Language of the report", "Cycle", "Dashboard", "Reports", "My work", "Institution home", "Ready"}
+    with translation.override("th"):
+        for msgid in sorted(s for s in sources if isinstance(s, str)):
+            thai = translation.gettext(msgid)
+            assert THAI.search(thai), f"no Thai for {msgid!r}"
+            if msgid in SHOWN_ONLY_SOMETIMES:
+                continue
+            assert not re.search(rf">\s*{re.escape(msgid)}\s*<", page), msgid  # as a label, not inside data
+            assert thai.replace("“", "&ldquo;") in page or thai in page, msgid
