@@ -147,11 +147,14 @@ AREAS = [
 
 # Translations of the area titles (data, not code: more languages are added as JSON, see r2dr.i18n).
 AREA_TRANSLATIONS = {
-    "1": {"id": "Perlindungan umum, pemajuan dan penikmatan hak asasi manusia"},
-    "2": {"id": "Kebebasan berekspresi dan berpendapat"},
-    "3": {"id": "Kebebasan berserikat dan berkumpul"},
-    "4": {"id": "Partisipasi dalam urusan publik"},
-    "5": {"id": "Kebebasan dan keamanan pribadi"},
+    "1": {
+        "id": "Perlindungan umum, pemajuan dan penikmatan hak asasi manusia",
+        "th": "การคุ้มครอง การส่งเสริม และการได้รับสิทธิมนุษยชนโดยทั่วไป",
+    },
+    "2": {"id": "Kebebasan berekspresi dan berpendapat", "th": "เสรีภาพในการแสดงออกและความคิดเห็น"},
+    "3": {"id": "Kebebasan berserikat dan berkumpul", "th": "เสรีภาพในการสมาคมและการชุมนุม"},
+    "4": {"id": "Partisipasi dalam urusan publik", "th": "การมีส่วนร่วมในกิจการสาธารณะ"},
+    "5": {"id": "Kebebasan dan keamanan pribadi", "th": "เสรีภาพและความปลอดภัยของบุคคล"},
 }
 
 SDG_CORE = ["killing", "enforced_disappearance", "torture", "arbitrary_detention", "kidnapping"]

@@ -1,8 +1,11 @@
 from allauth.mfa.models import Authenticator
 from django.conf import settings
+from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import translation
 
+from r2dr import languages
 from r2dr.permissions import Access
 from r2dr.roles import MFA_REQUIRED_ROLES
 
@@ -19,6 +22,15 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
         return response
+
+
+class OfferedLanguageMiddleware(LocaleMiddleware):
+    """Django's LocaleMiddleware, choosing only among the offered languages (`r2dr.languages`): a cookie or an
+    Accept-Language naming a language that is not offered falls through to the next one, then to English."""
+
+    def process_request(self, request):
+        translation.activate(languages.language_from_request(request))
+        request.LANGUAGE_CODE = translation.get_language()
 
 
 def user_has_totp(user) -> bool:

@@ -56,7 +56,7 @@ MIDDLEWARE = [
     "r2dr.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "r2dr.middleware.OfferedLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -130,6 +130,9 @@ LANGUAGES = [
     ("th", _("Thai")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# The switcher offers only the languages whose public pages are translated (r2dr.languages); this offers every
+# language of LANGUAGES, translated or not, to try a language (and right-to-left layout) before it is done.
+R2DR_PREVIEW_LANGUAGES = env.bool("R2DR_PREVIEW_LANGUAGES", default=False)
 USE_I18N = True
 TIME_ZONE = "UTC"
 USE_TZ = True

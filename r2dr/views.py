@@ -12,10 +12,11 @@ from django.template import loader
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
+from django.views.i18n import set_language as django_set_language
 from kombu.exceptions import OperationalError as BrokerUnavailable
 
+from r2dr import languages, selectors, services
 from r2dr import permissions as scope
-from r2dr import selectors, services
 from r2dr.cache import REDIS_ERRORS
 from r2dr.celery import broker_status
 from r2dr.forms import AcceptInvitationForm, InstitutionForm, InstitutionSettingsForm, InviteForm
@@ -31,6 +32,16 @@ SERVICE_DOWN_ERRORS = (*REDIS_ERRORS, BrokerUnavailable)
 @scope.public
 def home(request):
     return render(request, "r2dr/home.html", {"institutions": request.access.institutions})
+
+
+@scope.public
+def set_language(request):
+    """The switcher's form: Django's set_language, which keeps the earlier choice when the language asked for is
+    not offered (it would only be ignored on the next page, see `r2dr.languages`)."""
+    response = django_set_language(request)
+    if request.method == "POST" and not languages.is_offered(request.POST.get("language")):
+        response.cookies.pop(settings.LANGUAGE_COOKIE_NAME, None)
+    return response
 
 
 @scope.public

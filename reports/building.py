@@ -65,7 +65,7 @@ def _content_for(run: ReportRun, institution: Institution | None) -> NationalDat
 def _title(kind: str, *, institution: Institution | None, data: NationalData | RegionalData, parameters: dict) -> str:
     if kind == ReportKind.NATIONAL:
         return _("%(institution)s · National report %(cycle)s") % {
-            "institution": institution.short_name or institution.name,
+            "institution": institution.tr("short_name") or institution.tr("name"),
             "cycle": selectors.cycle_label(data.cycle),
         }
     country = dict(selectors.countries()).get(parameters.get("country"), parameters.get("country"))

@@ -1,5 +1,5 @@
 """Demo data of the reports app: the staffed demo institutions publish their results
-page, and each gets its national report built (in-process without a broker)."""
+page, and each gets its national report built in each of its languages (in-process without a broker)."""
 
 from django.db import transaction
 
@@ -27,10 +27,12 @@ def seed(*, scale: int = 0, stdout=None) -> None:
         page = selectors.results_page(institution=institution)
         if page is None:
             services.results_page_update(institution=institution, is_public=True, introduction=INTRODUCTION, by=None)
-        with transaction.atomic():
-            run, reused = services.report_request(
-                kind=ReportKind.NATIONAL, institution=institution, cycle_id=cycles[0].pk, by=None, language="en"
-            )
-        built.append(f"{slug} ({'reused' if reused else run.status})")
+        # One report in each language the institution uses (NHRCT's in Thai and English).
+        for language in institution.languages or ["en"]:
+            with transaction.atomic():
+                run, reused = services.report_request(
+                    kind=ReportKind.NATIONAL, institution=institution, cycle_id=cycles[0].pk, by=None, language=language
+                )
+            built.append(f"{slug} {language} ({'reused' if reused else run.status})")
     if stdout:
         stdout.write(f"  reports: public results pages and national reports for {', '.join(built) or 'nobody'}")

@@ -30,10 +30,26 @@ class RegionalReportForm(forms.Form):
 
 class NationalReportForm(forms.Form):
     cycle = forms.ChoiceField(label=_("Cycle"))
+    # Not required: a form from before the field existed builds in the institution's first language.
+    language = forms.ChoiceField(
+        label=_("Language of the report"),
+        required=False,
+        help_text=_(
+            "The institution's texts appear in this language where they have been translated; "
+            "headings and labels as far as the platform is translated."
+        ),
+    )
 
-    def __init__(self, *args, cycles=(), **kwargs):
+    def __init__(self, *args, cycles=(), languages=(), **kwargs):
+        """`languages`: (code, name) of the languages the institution uses, the first the default."""
         super().__init__(*args, **kwargs)
         self.fields["cycle"].choices = cycles
+        self.fields["language"].choices = list(languages)
+        self.default_language = languages[0][0] if languages else ""
+        self.fields["language"].initial = self.default_language
+
+    def clean_language(self):
+        return self.cleaned_data.get("language") or self.default_language
 
 
 class ResultsPageForm(forms.Form):

@@ -96,8 +96,10 @@ class ReportRun(TenantModel):
 
     @property
     def download_name(self) -> str:
+        """An ASCII file name that tells the languages apart (a Thai title slugifies to little more than its
+        cycle; slugify's Unicode mode drops Thai vowel marks)."""
         stem = slugify(self.title) or f"report-{self.pk}"
-        return f"{stem}.pdf"
+        return f"{stem}-{self.language}.pdf" if self.language else f"{stem}.pdf"
 
 
 class ResultsPage(TenantModel):

@@ -14,10 +14,12 @@ from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from r2dr import languages as platform_languages
 from r2dr import permissions as scope
 from r2dr.roles import ALL_STAFF, INDICATOR_STAFF, Role
 from reports import selectors, services, sources
@@ -79,12 +81,26 @@ def _csv_response(tables, chart_key, filename):
     raise Http404
 
 
+def _report_languages(institution) -> list[tuple[str, str]]:
+    """The languages a national report can be written in: those the institution uses (its first one first), each
+    named in its own script and in the reader's language ("ไทย (Thai)")."""
+    names = dict(settings.LANGUAGES)
+    codes = [code for code in institution.languages or [] if code in names] or [settings.LANGUAGE_CODE]
+    out = []
+    for code in codes:
+        own, here = platform_languages.ENDONYMS.get(code, code), str(names[code])
+        out.append((code, own if own == here else f"{own} ({here})"))
+    return out
+
+
 @scope.institution(*sorted(ALL_STAFF))
 @require_http_methods(["GET", "POST"])
 def national_reports(request, institution_slug):
     institution = request.institution
     cycles = sources.published_cycles(institution=institution)
-    form = NationalReportForm(request.POST or None, cycles=_cycle_choices(cycles))
+    form = NationalReportForm(
+        request.POST or None, cycles=_cycle_choices(cycles), languages=_report_languages(institution)
+    )
     if request.method == "POST":
         scope.require_roles(request, *INDICATOR_STAFF)
         if form.is_valid():
@@ -93,6 +109,7 @@ def national_reports(request, institution_slug):
                     kind=ReportKind.NATIONAL,
                     institution=institution,
                     cycle_id=int(form.cleaned_data["cycle"]),
+                    language=form.cleaned_data["language"],
                     by=request.user,
                 )
             except services.ReportUnavailable as exc:
@@ -288,6 +305,13 @@ def _published_page(institution):
     return page
 
 
+def _public_report(institution, cycle_id):
+    """The published cycle's report in the visitor's language if it was built in it, else in the institution's
+    languages in their order, else the latest."""
+    preferred = [translation.get_language(), *(institution.languages or [])]
+    return selectors.latest_done_run_in(institution=institution, cycle_id=cycle_id, languages=preferred)
+
+
 @scope.public
 @require_GET
 def public_results(request, institution_slug):
@@ -296,7 +320,7 @@ def public_results(request, institution_slug):
     data = selectors.national_dashboard(institution=institution, cycle_id=page.cycle_id, public=True)
     if data.cycle is None:
         raise Http404
-    report = selectors.latest_done_run(institution=institution, cycle_id=data.cycle.pk)
+    report = _public_report(institution, data.cycle.pk)
     return render(
         request,
         "reports/public_results.html",
@@ -312,7 +336,7 @@ def public_report_download(request, institution_slug):
     data = selectors.national_dashboard(institution=institution, cycle_id=page.cycle_id, public=True)
     if data.cycle is None:
         raise Http404
-    run = selectors.latest_done_run(institution=institution, cycle_id=data.cycle.pk)
+    run = _public_report(institution, data.cycle.pk)
     if run is None:
         raise Http404
     return _stream(run)

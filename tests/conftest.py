@@ -110,6 +110,13 @@ def regional_admin(make_member):
 
 
 @pytest.fixture(autouse=True)
+def _preview_languages(settings):
+    """Every language of LANGUAGES is selectable in tests, translated or not, so right-to-left pages are tested
+    before Arabic is translated (tests/r2dr/test_languages.py turns it off to test the public switcher)."""
+    settings.R2DR_PREVIEW_LANGUAGES = True
+
+
+@pytest.fixture(autouse=True)
 def _english_by_default():
     """Each test starts in the default language: a request in Indonesian or Thai (LocaleMiddleware activates it
     for the thread) must not leak into code a later test calls directly."""

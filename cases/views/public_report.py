@@ -4,7 +4,6 @@ cases/intake_flow.py."""
 from __future__ import annotations
 
 from django.shortcuts import render
-from django.utils.translation import get_language_info
 from django.views.decorators.debug import sensitive_post_parameters
 
 from cases import intake_flow, selectors
@@ -14,6 +13,7 @@ from cases.views._common import (
     page_response,
     request_uploads,
 )
+from r2dr import languages as offered
 from r2dr import permissions as scope
 from r2dr.models import Institution
 
@@ -41,7 +41,7 @@ def report_choose(request):
 def report_form(request, institution_slug):
     institution = request.institution
     if request.method != "POST":
-        languages = [(code, get_language_info(code)["name_local"]) for code in institution.languages or []]
+        languages = offered.language_choices(institution.languages or [])
         return render(
             request,
             "cases/report_intro.html",

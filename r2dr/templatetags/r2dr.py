@@ -4,6 +4,8 @@ from django import template
 from django.utils import dateformat, timezone
 from django.utils.html import format_html
 
+from r2dr import languages
+
 register = template.Library()
 
 
@@ -56,3 +58,15 @@ def day(value):
     if isinstance(value, datetime.datetime):
         value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
     return format_html('<time datetime="{}">{}</time>', value.isoformat(), dateformat.format(value, DATE_FORMAT))
+
+
+@register.simple_tag
+def switcher_languages():
+    """The languages the switcher offers, each by its own name (see r2dr.languages)."""
+    return languages.switcher_languages()
+
+
+@register.filter
+def language_name(code):
+    """A language by its own name ("ไทย"): how its readers find it in a list."""
+    return languages.ENDONYMS.get(code, code)

@@ -27,6 +27,7 @@ from reports.selectors.regional import (
 )
 from reports.selectors.runs import (
     latest_done_run,
+    latest_done_run_in,
     national_run,
     national_runs,
     regional_run,
@@ -53,6 +54,7 @@ __all__ = [
     "cycle_label",
     "data_version",
     "latest_done_run",
+    "latest_done_run_in",
     "national_dashboard",
     "national_run",
     "national_runs",

@@ -91,5 +91,20 @@ def latest_done_run(*, institution: Institution, cycle_id: int, language: str | 
     return qs.exclude(file_path="").first()
 
 
+def latest_done_run_in(*, institution: Institution, cycle_id: int, languages: list[str]) -> ReportRun | None:
+    """The latest finished run of the cycle in the first of `languages` it was built in, else the latest in any."""
+    runs = list(
+        ReportRun.objects.for_institution(institution)
+        .filter(kind=ReportKind.NATIONAL, cycle_id=cycle_id, status=RunStatus.DONE)
+        .exclude(file_path="")
+        .order_by("-created_at", "-pk")
+    )
+    for language in languages:
+        for run in runs:
+            if run.language == language:
+                return run
+    return runs[0] if runs else None
+
+
 def results_page(*, institution: Institution) -> ResultsPage | None:
     return ResultsPage.objects.for_institution(institution).first()

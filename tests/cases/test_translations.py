@@ -14,62 +14,17 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.utils import translation
-from django.utils.translation.template import templatize
 
 from cases import demo
+from cases.apps import PUBLIC_PYTHON
 from cases.models import Consent, DefenderGroup, PerpetratorType, ProtectionMechanism, Right, ViolationType
+from r2dr import languages
 from tests.cases.helpers import receipt_of, state_of, step_data, submit_report, walk_report
 
 BASE = Path(settings.BASE_DIR)
-LANGUAGES = ("id", "th")
 
-PUBLIC_TEMPLATES = [
-    "templates/base.html",
-    "templates/403.html",
-    "templates/404.html",
-    "templates/500.html",
-    "templates/503.html",
-    "templates/r2dr/_form.html",
-    "templates/r2dr/_challenge.html",
-    "templates/r2dr/home.html",
-    "cases/templates/cases/public_base.html",
-    "cases/templates/cases/_mechanisms.html",
-    *sorted(str(p.relative_to(BASE)) for p in BASE.glob("cases/templates/cases/report_*.html")),
-    *sorted(str(p.relative_to(BASE)) for p in BASE.glob("cases/templates/cases/followup_*.html")),
-]
-# Top-level names whose strings a defender reads: the public form's steps and choices, the public views' messages,
-# and the choice labels shown on the public pages.
-PUBLIC_PYTHON = {
-    "r2dr/challenge.py": {"_question"},
-    "cases/forms.py": {
-        "TaxonomyChoices",
-        "YES_NO",
-        "AffectedStep",
-        "IncidentStep",
-        "SinceStep",
-        "CONSENT_QUESTIONS",
-        "CONSENT_CHOICES",
-        "ConsentStep",
-        "FollowUpOpenForm",
-        "MessageForm",
-    },
-    "cases/intake_flow.py": {
-        "STATUS_HELP",
-        "answers_summary",
-        "report_post",
-        "final_submit",
-        "receipt_confirm",
-        "followup_post",
-        "followup_open",
-        "followup_case_page",
-        "followup_action",
-    },
-    "cases/views/_common.py": {"request_uploads"},
-    "cases/services/intake.py": {"case_submitter_notify"},
-    "cases/models.py": {"PerpetratorKind", "ConsentAnswer"},
-    "cases/choices.py": {"Status", "DatePrecision", "AffectedKind", "Gender", "AgeGroup"},
-}
-GETTEXT_NAMES = {"_", "_lazy", "gettext", "gettext_lazy", "ngettext", "ngettext_lazy"}
+# Every language offered to the public is held to every public string; Indonesian and Thai always.
+LANGUAGES = tuple(sorted({"id", "th"} | (set(languages.translated_languages()) - {settings.LANGUAGE_CODE})))
 PLACEHOLDER = re.compile(r"%(?:\(\w+\))?[-#0 +]*\d*(?:\.\d+)?[sdifr]")
 
 
@@ -116,68 +71,19 @@ def translated(entry):
     return entry is not None and "fuzzy" not in entry["flags"] and all(entry["strs"])
 
 
-TEMPLATE_CALL = re.compile(r"\b(n?p?gettext)\(((?:\s*u?(?:'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")\s*,?)+)")
-LITERAL = re.compile(r"u?('(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")")
-
-
-def template_msgids(path):
-    """What makemessages would extract from one template (the same templatize step it runs)."""
-    out = set()
-    for call in TEMPLATE_CALL.finditer(templatize((BASE / path).read_text(encoding="utf-8"), origin=path)):
-        literals = [ast.literal_eval(x) for x in LITERAL.findall(call.group(2))]
-        name = call.group(1)
-        if name.startswith("np"):
-            out.add(tuple(literals[1:3]))
-        elif name.startswith("p"):
-            out.add(literals[1])
-        elif name.startswith("n"):
-            out.add(tuple(literals[:2]))
-        else:
-            out.add(literals[0])
-    return out
-
-
-def python_msgids(path, names):
-    out = set()
-    for node in ast.parse((BASE / path).read_text(encoding="utf-8")).body:
-        if isinstance(node, ast.Assign):
-            name = getattr(node.targets[0], "id", None)
-        elif isinstance(node, ast.AnnAssign):
-            name = getattr(node.target, "id", None)
-        else:
-            name = getattr(node, "name", None)
-        if name not in names:
-            continue
-        for call in ast.walk(node):
-            if isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id in GETTEXT_NAMES:
-                args = [a.value for a in call.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
-                if call.func.id.startswith("n"):
-                    out.add(tuple(args[:2]))
-                elif args:
-                    out.add(args[0])
-    return out
-
-
 def public_msgids():
-    out = set()
-    for path in PUBLIC_TEMPLATES:
-        out |= template_msgids(path)
-    for path, names in PUBLIC_PYTHON.items():
-        found = python_msgids(path, names)
-        assert found, f"no strings found in {path}: was a public name renamed?"
-        out |= found
-    from r2dr import navigation
-
-    navigation._load()
-    with translation.override(None):
-        out |= {str(e.label) for e in navigation._registry if e.kind == navigation.PUBLIC}
-    return out
+    """The public pages' strings, as r2dr.languages reads them from the sources the apps register."""
+    return languages.public_msgids()
 
 
 # --- the catalogues -----------------------------------------------------------------------------------------
 
 
 def test_public_string_sources_are_found():
+    for path, names in languages.public_python_sources().items():
+        assert languages.python_msgids(path, names), f"no strings found in {path}: was a public name renamed?"
+    assert set(PUBLIC_PYTHON) <= set(languages.public_python_sources())
+    assert "cases/templates/cases/report_step.html" in languages.public_template_paths()
     msgids = public_msgids()
     # One string from each kind of source: a template, a step form, a consent answer, a view message, a model choice.
     for expected in (
