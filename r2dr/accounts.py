@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from r2dr import challenge
+from r2dr.permissions import Access
+from r2dr.workspaces import landing_url
 
 # Failures on one account before each further attempt has to wait.
 LOGIN_FREE_FAILURES = 5
@@ -68,6 +70,10 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def is_open_for_signup(self, request):
         return True
+
+    def get_login_redirect_url(self, request):
+        # Only when the sign-in carried no safe `next`: allauth checks and prefers that one.
+        return landing_url(user=request.user, access=Access(request.user))
 
     def get_client_ip(self, request):
         # No r2dr limit or record uses a client address (see ACCOUNT_RATE_LIMITS); allauth asks for one only
@@ -147,3 +153,4 @@ class AccountAdapter(DefaultAccountAdapter):
     @staticmethod
     def _login_of(credentials) -> str:
         return credentials.get("email") or credentials.get("username") or ""
+

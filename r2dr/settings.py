@@ -153,7 +153,8 @@ STORAGES = {
 # --- accounts (allauth) -----------------------------------------------------
 SITE_NAME = "r2dr"
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "home"
+# Sign-in lands on the user's workspace (r2dr.accounts.AccountAdapter.get_login_redirect_url); this is the chooser.
+LOGIN_REDIRECT_URL = "workspace_choose"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_UNIQUE_EMAIL = True
