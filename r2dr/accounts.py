@@ -66,10 +66,11 @@ def _login_failure_keys(request, login: str) -> tuple[str, str]:
 
 
 class AccountAdapter(DefaultAccountAdapter):
-    """Open sign-up exists for trainees only; staff join by invitation."""
+    """Everyone joins by invitation (r2dr.views.invitation_accept): an account made by open sign-up would hold no
+    role and reach nothing, since the course, the community and the grants are for institution members too."""
 
     def is_open_for_signup(self, request):
-        return True
+        return False
 
     def get_login_redirect_url(self, request):
         # Only when the sign-in carried no safe `next`: allauth checks and prefers that one.

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -12,4 +13,5 @@ def navigation(request):
         "current_institution": institution,
         "site_name": _("r2dr · Right to Defend Rights"),
         "home_url": reverse("home"),
+        "R2DR_PLATFORM_HOST": settings.R2DR_PLATFORM_HOST,
     }

@@ -164,7 +164,7 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_PREVENT_ENUMERATION = True
-# Staff are invited; open sign-up only creates trainee accounts.
+# Everyone is invited (r2dr.views.invitation_accept): open sign-up is closed in the adapter.
 ACCOUNT_ADAPTER = "r2dr.accounts.AccountAdapter"
 # Access logs record URL paths: reset and verification secrets are codes typed into a form, never keys in a
 # link (allauth's "by code" flows keep the pending state in the session).

@@ -112,6 +112,20 @@ def test_the_superuser_has_a_link_to_the_site_administration(institution_a):
     assert f'href="{reverse("admin:index")}"' not in client.get(f"/{institution_a.slug}/").content.decode()
 
 
+def test_sign_up_is_closed_and_the_login_page_says_how_to_get_an_invitation(client, django_user_model):
+    before = django_user_model.objects.count()
+    response = client.post(
+        reverse("account_signup"),
+        {"email": "walk-in@example.org", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+    )
+    assert django_user_model.objects.count() == before, "self sign-up must create no account"
+    assert "Sign-up is closed" in response.content.decode()
+    body = client.get(reverse("account_login")).content.decode()
+    assert reverse("account_signup") not in body, "the login page must not send people to a closed sign-up"
+    assert "Accounts are by invitation only" in body
+    assert "ask its r2dr admin to invite you" in body
+
+
 def _invite(institution, role, email="invitee@example.org"):
     _invitation, token = services.invitation_create(email=email, role=role, institution=institution, by=None)
     client = Client()
