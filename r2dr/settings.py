@@ -185,6 +185,11 @@ ACCOUNT_RATE_LIMITS = {
     "verify_phone": "1/30s/key",
 }
 MFA_RATE_LIMITS = {"webauthn_login": None}
+# The code step says when the next attempt is allowed once allauth's limit refuses one.
+MFA_FORMS = {
+    "authenticate": "r2dr.accounts.MFAAuthenticateForm",
+    "reauthenticate": "r2dr.accounts.MFAReauthenticateForm",
+}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "r2dr"
 MFA_RECOVERY_CODE_COUNT = 10
