@@ -174,3 +174,12 @@ def test_an_existing_user_who_accepts_lands_on_the_new_workspace(institution_a):
     client.force_login(user)
     response = client.post("/invitations/accept/")
     assert response.status_code == 302 and response["Location"] == f"/{institution_a.slug}/"
+
+
+def test_a_reset_for_an_unknown_address_points_to_an_invitation_not_to_sign_up(client, settings):
+    from django.core import mail
+
+    client.post(reverse("account_reset_password"), {"email": "stranger@example.org"})
+    body = mail.outbox[-1].body
+    assert "/accounts/signup/" not in body and "sign up" not in body.lower()
+    assert "Ask your institution's r2dr admin to invite this address" in body
