@@ -17,4 +17,14 @@ register(
         order=32,
     )
 )
+# Those who decide what the region may count (cases.views.statistics.statistics_sharing).
+register(
+    NavEntry(
+        _("Sharing with the region"),
+        "cases_statistics_sharing",
+        INSTITUTION,
+        frozenset({Role.INSTITUTION_HEAD, Role.INSTITUTION_ADMIN}),
+        order=33,
+    )
+)
 register(NavEntry(_("Case taxonomies"), "cases_taxonomy_index", REGIONAL, frozenset({Role.REGIONAL_ADMIN}), order=30))

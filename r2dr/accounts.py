@@ -1,8 +1,13 @@
+import datetime
 import math
 import secrets
 import time
+import zoneinfo
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
+from allauth.core.internal import ratelimit as allauth_ratelimit
+from allauth.mfa.base.forms import AuthenticateForm, ReauthenticateForm
 from django import forms
 from django.conf import settings
 from django.core import signing
@@ -13,6 +18,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from r2dr import challenge
+from r2dr.permissions import Access
+from r2dr.workspaces import landing_url
 
 # Failures on one account before each further attempt has to wait.
 LOGIN_FREE_FAILURES = 5
@@ -64,10 +71,15 @@ def _login_failure_keys(request, login: str) -> tuple[str, str]:
 
 
 class AccountAdapter(DefaultAccountAdapter):
-    """Open sign-up exists for trainees only; staff join by invitation."""
+    """Everyone joins by invitation (r2dr.views.invitation_accept): an account made by open sign-up would hold no
+    role and reach nothing, since the course, the community and the grants are for institution members too."""
 
     def is_open_for_signup(self, request):
-        return True
+        return False
+
+    def get_login_redirect_url(self, request):
+        # Only when the sign-in carried no safe `next`: allauth checks and prefers that one.
+        return landing_url(user=request.user, access=Access(request.user))
 
     def get_client_ip(self, request):
         # No r2dr limit or record uses a client address (see ACCOUNT_RATE_LIMITS); allauth asks for one only
@@ -147,3 +159,76 @@ class AccountAdapter(DefaultAccountAdapter):
     @staticmethod
     def _login_of(credentials) -> str:
         return credentials.get("email") or credentials.get("username") or ""
+
+
+# allauth's limit on second-factor codes: its "login_failed" limit (ACCOUNT_RATE_LIMITS), keyed on the user.
+_MFA_LIMIT_APP = "allauth.account"
+_MFA_LIMIT_ACTION = "login_failed"
+
+
+def mfa_retry_at(*, request, user) -> float | None:
+    """When allauth will next check a second-factor code of `user` (a Unix time), or None if it would now.
+
+    allauth keeps, per rate, the times of the attempts within its window, newest first; an attempt is allowed
+    while fewer than `amount` remain, so it is allowed again when the `amount`-th newest leaves the window."""
+    now = time.time()
+    retry_at = None
+    for rate in allauth_ratelimit.get_rates(app=_MFA_LIMIT_APP, action=_MFA_LIMIT_ACTION):
+        key = allauth_ratelimit.get_cache_key(
+            request, app=_MFA_LIMIT_APP, action=_MFA_LIMIT_ACTION, rate=rate, key=f"mfa-auth-user-{user.pk}"
+        )
+        recent = [at for at in cache.get(key, []) if at > now - rate.duration]
+        if len(recent) >= rate.amount:
+            at = recent[rate.amount - 1] + rate.duration
+            retry_at = at if retry_at is None else max(retry_at, at)
+    return retry_at
+
+
+def user_time_zone(user) -> zoneinfo.ZoneInfo:
+    """The zone of the institutions the user works in when they share one, else UTC."""
+    zones = {m.institution.time_zone for m in user.memberships.select_related("institution") if m.institution_id}
+    if len(zones) == 1:
+        try:
+            return zoneinfo.ZoneInfo(zones.pop())
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            pass
+    return zoneinfo.ZoneInfo("UTC")
+
+
+def mfa_lockout_message(*, request, user) -> str:
+    retry_at = mfa_retry_at(request=request, user=user)
+    if retry_at is None:  # the window passed while this request ran
+        return _("Too many wrong codes. Try again now.")
+    minutes = max(1, math.ceil((retry_at - time.time()) / 60))
+    zone = user_time_zone(user)
+    local = datetime.datetime.fromtimestamp(math.ceil(retry_at / 60) * 60, tz=zone)
+    return ngettext(
+        "Too many wrong codes. Try again in %(minutes)d minute, at %(time)s (%(zone)s time).",
+        "Too many wrong codes. Try again in %(minutes)d minutes, at %(time)s (%(zone)s time).",
+        minutes,
+    ) % {"minutes": minutes, "time": local.strftime("%H:%M"), "zone": zone.key}
+
+
+class _SaysWhenToRetry:
+    """allauth refuses codes after repeated wrong ones with "Try again later": say when."""
+
+    user: object
+
+    def clean_code(self):
+        try:
+            return super().clean_code()  # type: ignore[misc]
+        except forms.ValidationError as exc:
+            if getattr(exc, "code", None) != "too_many_login_attempts":
+                raise
+            request = allauth_context.request
+            raise forms.ValidationError(
+                mfa_lockout_message(request=request, user=self.user), code="too_many_login_attempts"
+            ) from exc
+
+
+class MFAAuthenticateForm(_SaysWhenToRetry, AuthenticateForm):
+    pass
+
+
+class MFAReauthenticateForm(_SaysWhenToRetry, ReauthenticateForm):
+    pass

@@ -1,5 +1,6 @@
 from functools import partial
 
+from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -30,4 +31,5 @@ def navigation(request):
         "home_url": reverse("home"),
         # Signed-in users only: a defender on the public pages is never told about the platform's internals.
         "reduced_service": request.user.is_authenticated and cache_degraded() if hasattr(request, "user") else False,
+        "R2DR_PLATFORM_HOST": settings.R2DR_PLATFORM_HOST,
     }

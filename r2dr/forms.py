@@ -1,3 +1,6 @@
+import zoneinfo
+from functools import cache
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
@@ -5,6 +8,61 @@ from django.utils.translation import gettext_lazy as _
 
 from r2dr.models import Institution
 from r2dr.roles import FLEXIBLE_ROLES, INSTITUTION_ROLES, Role
+
+# The IANA areas of present-day places, in the order the list shows them (Asia and the Pacific first); the rest of
+# the database (US/..., Etc/GMT+7, old country aliases) stays valid for a value already saved, but is not offered.
+TIME_ZONE_AREAS = (
+    "Asia",
+    "Pacific",
+    "Australia",
+    "Indian",
+    "Africa",
+    "America",
+    "Antarctica",
+    "Arctic",
+    "Atlantic",
+    "Europe",
+)
+
+
+@cache
+def _offered_time_zones() -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
+    """(area, ((zone, label), ...)) for each area of TIME_ZONE_AREAS: "Asia/Jakarta" is "Jakarta" under "Asia"."""
+    zones = zoneinfo.available_timezones()
+    return tuple(
+        (area, tuple((z, z.split("/", 1)[1].replace("_", " ")) for z in sorted(zones) if z.startswith(f"{area}/")))
+        for area in TIME_ZONE_AREAS
+    )
+
+
+def time_zone_valid(value: str) -> bool:
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+class TimeZoneField(forms.ChoiceField):
+    """A choice from the IANA time zone list, grouped by area; the value is the zone's name ("Asia/Jakarta")."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Time zone"))
+        kwargs.setdefault("error_messages", {"invalid_choice": _("Unknown time zone: choose one from the list.")})
+        super().__init__(choices=self._choices_with(None), **kwargs)
+
+    @staticmethod
+    def _choices_with(current: str | None) -> list:
+        groups = _offered_time_zones()
+        offered = {"UTC"} | {zone for _area, options in groups for zone, _label in options}
+        # A valid zone saved before the list existed (an alias such as "US/Eastern") stays selectable, so saving
+        # the form does not change it.
+        kept = [(current, current)] if current and current not in offered and time_zone_valid(current) else []
+        return [("UTC", "UTC"), *kept, *((area, list(options)) for area, options in groups)]
+
+    def keep(self, current: str | None) -> None:
+        """Offer `current` as well, if it is a valid zone outside the list."""
+        self.choices = self._choices_with(current)
 
 
 class InviteForm(forms.Form):
@@ -39,6 +97,8 @@ class InstitutionForm(forms.ModelForm):
         ]
         help_texts = {"slug": _("Used in addresses: /<URL name>/. Lower-case letters, digits and hyphens.")}
 
+    time_zone = TimeZoneField(help_text=_("Due dates and times are shown in this zone."))
+
     def clean_country_code(self):
         return self.cleaned_data["country_code"].upper()
 
@@ -71,14 +131,18 @@ class InstitutionSettingsForm(forms.ModelForm):
     languages = forms.MultipleChoiceField(
         label=_("Languages"), choices=settings.LANGUAGES, widget=forms.CheckboxSelectMultiple
     )
+    time_zone = TimeZoneField(help_text=_("Due dates and times are shown in this zone."))
 
     class Meta:
         model = Institution
         fields = ["short_name", "languages", "time_zone", "contact_email", "website"]
         help_texts = {
             "languages": _("The public case form and notices are offered in these languages."),
-            "time_zone": _("For example Asia/Jakarta. Due dates and times are shown in this zone."),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["time_zone"].keep(self.instance.time_zone)
 
 
 def add_service_errors(form, exc) -> None:

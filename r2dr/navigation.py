@@ -17,6 +17,7 @@ INSTITUTION = "institution"
 REGIONAL = "regional"
 AUTHENTICATED = "authenticated"
 PUBLIC = "public"
+SUPERUSER = "superuser"
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,10 @@ def items_for(request, access, institution):
                 url = reverse(entry.url_name)
             elif entry.kind == AUTHENTICATED:
                 if not user.is_authenticated:
+                    continue
+                url = reverse(entry.url_name)
+            elif entry.kind == SUPERUSER:
+                if not user.is_authenticated or not user.is_superuser:
                     continue
                 url = reverse(entry.url_name)
             elif entry.kind == REGIONAL:

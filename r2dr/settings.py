@@ -156,7 +156,8 @@ STORAGES = {
 # --- accounts (allauth) -----------------------------------------------------
 SITE_NAME = "r2dr"
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "home"
+# Sign-in lands on the user's workspace (r2dr.accounts.AccountAdapter.get_login_redirect_url); this is the chooser.
+LOGIN_REDIRECT_URL = "workspace_choose"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_UNIQUE_EMAIL = True
@@ -166,7 +167,7 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_PREVENT_ENUMERATION = True
-# Staff are invited; open sign-up only creates trainee accounts.
+# Everyone is invited (r2dr.views.invitation_accept): open sign-up is closed in the adapter.
 ACCOUNT_ADAPTER = "r2dr.accounts.AccountAdapter"
 # Access logs record URL paths: reset and verification secrets are codes typed into a form, never keys in a
 # link (allauth's "by code" flows keep the pending state in the session).
@@ -187,6 +188,11 @@ ACCOUNT_RATE_LIMITS = {
     "verify_phone": "1/30s/key",
 }
 MFA_RATE_LIMITS = {"webauthn_login": None}
+# The code step says when the next attempt is allowed once allauth's limit refuses one.
+MFA_FORMS = {
+    "authenticate": "r2dr.accounts.MFAAuthenticateForm",
+    "reauthenticate": "r2dr.accounts.MFAReauthenticateForm",
+}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "r2dr"
 MFA_RECOVERY_CODE_COUNT = 10

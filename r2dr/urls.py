@@ -46,6 +46,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("api/v1/", include(api_patterns)),
     path("me/", views.my_account, name="my_account"),
+    path("me/workspaces/", views.workspace_choose, name="workspace_choose"),
     # Before the token route: "accept" must never be read as a token.
     path("invitations/accept/", views.invitation_accept, name="invitation_accept"),
     path("invitations/<str:token>/", views.invitation_open, name="invitation_open"),  # links sent before ?token=

@@ -1,8 +1,10 @@
 import sys
 
+from allauth.account.internal.flows.login import record_authentication
+from allauth.account.utils import perform_login
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import get_user_model, login
+from django.contrib.auth import get_user_model
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -22,7 +24,9 @@ from r2dr.celery import broker_status
 from r2dr.forms import AcceptInvitationForm, InstitutionForm, InstitutionSettingsForm, InviteForm
 from r2dr.middleware import user_has_totp
 from r2dr.models import Invitation, Membership
+from r2dr.permissions import Access
 from r2dr.roles import Role
+from r2dr.workspaces import landing_url, workspaces_for
 
 # A Redis that is down or hung (cache or broker; the cache itself falls back to the database, so this is what is
 # left: a publish to the broker, a direct Redis client) and kombu's wrapper of a failed publish.
@@ -188,18 +192,34 @@ def invitation_accept(request):
             else:
                 request.session.pop(INVITATION_SESSION_KEY, None)
                 messages.success(request, _("Invitation accepted."))
-                return redirect("home")
+                return redirect(landing_url(user=request.user, access=Access(request.user)))
         return render(request, "r2dr/invitation_accept.html", {"invitation": invitation, "form": None})
     form = AcceptInvitationForm(request.POST or None, email=invitation.email)
     if request.method == "POST" and form.is_valid():
         user = services.user_create_from_invitation(
             invitation=invitation, password=form.cleaned_data["password1"], name=form.cleaned_data["name"]
         )
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         request.session.pop(INVITATION_SESSION_KEY, None)
         messages.success(request, _("Welcome to r2dr. Your account is ready."))
-        return redirect("home")
+        return _sign_in_new_account(request, user)
     return render(request, "r2dr/invitation_accept.html", {"invitation": invitation, "form": form})
+
+
+def _sign_in_new_account(request, user):
+    """Sign in the invitee who has just set their password, through allauth's own login (its stages, signals and
+    r2dr's device cookie), and land them where they work, by way of second-factor enrolment where their role
+    needs it (r2dr.middleware.MFARequiredMiddleware).
+
+    allauth asks for the password again before adding a second factor unless the session proved it within
+    ACCOUNT_REAUTHENTICATION_TIMEOUT: the invitee proved it in this very request, by choosing it, so that is
+    recorded as the proof; asking them to re-type it seconds later only teaches people to doubt the page."""
+    record_authentication(request, user, method="password", email=user.email, reauthenticated=True)
+    return perform_login(
+        request,
+        user,
+        email=user.email,
+        redirect_url=landing_url(user=user, access=Access(user)),
+    )
 
 
 @scope.regional()
@@ -225,6 +245,16 @@ def institution_onboard(request):
             )
             return redirect("regional_home")
     return render(request, "r2dr/institution_form.html", {"form": form})
+
+
+@scope.authenticated
+@never_cache
+def workspace_choose(request):
+    """Where sign-in lands: straight on the user's one workspace, or a choice among several."""
+    places = workspaces_for(user=request.user, access=request.access)
+    if len(places) == 1:
+        return redirect(places[0].url)
+    return render(request, "r2dr/workspace_choose.html", {"workspaces": places})
 
 
 @scope.authenticated

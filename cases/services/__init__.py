@@ -53,6 +53,7 @@ from cases.services.workflow import (
     cases_assign,
     source_add,
     statistics_share,
+    statistics_share_every_year,
 )
 
 __all__ = [
@@ -103,4 +104,5 @@ __all__ = [
     "source_add",
     "taxonomy_term_save",
     "statistics_share",
+    "statistics_share_every_year",
 ]

@@ -21,6 +21,7 @@ from cases.models import (
     TRANSITIONS,
     Case,
     CaseAccess,
+    CaseSettings,
     CaseSource,
     CaseTransition,
     Inadmissibility,
@@ -32,6 +33,7 @@ from cases.models import (
 )
 from cases.selectors import cases_visible_to
 from cases.services.access_log import AUDIT_PREFIX, access_log_append
+from cases.services.case_settings import case_settings_create
 from cases.services.escalation import ESCALATION_REPEAT, ESCALATION_URGENT, case_escalate
 from cases.services.notifications import case_notifications_withdraw
 from r2dr.audit import audit_append
@@ -199,6 +201,23 @@ def case_restrict(*, case: Case, by: User, officers: Iterable[User]) -> Case:
             detail=",".join(str(u) for u in sorted((officer_ids | {by.pk}) & allowed)) if case.restricted else "",
         )
     return case
+
+
+def statistics_share_every_year(*, institution: Institution, by: User | None, share: bool) -> None:
+    """Make (or withdraw) the standing decision to share the institution's case statistics of every incident year,
+    years to come included. Withdrawing it leaves shared the years shared one by one (`statistics_share`)."""
+    with transaction.atomic():
+        settings_row = case_settings_create(institution=institution)
+        CaseSettings.objects.for_institution(institution).filter(pk=settings_row.pk).update(
+            share_regional_statistics=share
+        )
+        audit_append(
+            institution=institution,
+            action=f"{AUDIT_PREFIX}statistics.{'every_year_shared' if share else 'every_year_unshared'}",
+            actor=by,
+            object_type="case_statistics",
+            object_ref="every-year",
+        )
 
 
 def statistics_share(*, institution: Institution, year: int, by: User | None, share: bool = True) -> None:

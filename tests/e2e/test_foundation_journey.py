@@ -15,9 +15,9 @@ def test_case_officer_signs_in_with_mfa_and_sees_institution(page, live_server, 
     user = staff_user("officer@e2e.example", institution, Role.CASE_OFFICER)
 
     e2e_login(page, live_server, user.email, totp_secret=TOTP_SECRET)
-    assert page.url.rstrip("/") == live_server.url, page.url
-    page.get_by_role("link", name="E2E Human Rights Commission").click()
+    # Signing in lands on the officer's one workspace, not the public home page.
     page.get_by_role("heading", name="E2E Human Rights Commission").wait_for()
+    assert page.url == f"{live_server.url}/{institution.slug}/", page.url
     shot(page, "foundation-institution-home")
     # The navigation offers only what the role allows.
     assert page.get_by_role("link", name="Members").count() == 0

@@ -61,6 +61,11 @@ def _sign_in(client, email, secret, solving=None):
     return client.post(reverse("mfa_authenticate"), {"code": totp_now(secret)}, **PROXY)
 
 
+def _workspace():
+    """Where a completed sign-in lands these staff: their one institution's workspace (conftest's institution_a)."""
+    return reverse("institution_home", args=["inst-a"])
+
+
 def _signed_in_as(client, user):
     return client.session.get("_auth_user_id") == str(user.pk)
 
@@ -94,7 +99,7 @@ def test_a_thousand_failures_on_random_accounts_do_not_lock_out_a_real_staff_mem
     assert refused == 0, "an account was slowed by failures on other accounts"
 
     response = _sign_in(client, officer.email, secret)
-    assert response.status_code == 302 and response["Location"] == reverse("home")
+    assert response.status_code == 302 and response["Location"] == _workspace()
     assert _signed_in_as(client, officer)
 
     # Nothing the limits keep names the client's address.
@@ -133,7 +138,7 @@ def test_the_account_under_attack_waits_longer_and_longer_and_its_owner_gets_in_
 
     clock[0] += 60
     response = _sign_in(client, officer.email, secret, solving=waiting)
-    assert response.status_code == 302 and response["Location"] == reverse("home")
+    assert response.status_code == 302 and response["Location"] == _workspace()
     assert _signed_in_as(client, officer)
     # The right password ends the account's slow-down.
     client.logout()
@@ -160,7 +165,7 @@ def test_a_script_guessing_an_officers_password_never_makes_them_wait_on_their_o
     assert _wait_seconds(_password_step(script, officer.email, PASSWORD)) == 60
 
     response = _sign_in(own_browser, officer.email, secret)
-    assert response.status_code == 302 and response["Location"] == reverse("home")
+    assert response.status_code == 302 and response["Location"] == _workspace()
     assert _signed_in_as(own_browser, officer)
     # Signing in on the officer's browser gives the script no fresh tries.
     assert _wait_seconds(_password_step(script, officer.email, "guess")) == 60
@@ -218,7 +223,7 @@ def test_after_five_failures_no_attempt_is_checked_without_a_solved_challenge(cl
     assert b"The check did not match" in wrong.content and not _signed_in_as(client, officer)
 
     response = _sign_in(client, officer.email, secret, solving=wrong)
-    assert response.status_code == 302 and response["Location"] == reverse("home")
+    assert response.status_code == 302 and response["Location"] == _workspace()
     assert _signed_in_as(client, officer)
 
 
