@@ -169,7 +169,7 @@ def case_triage(request, institution_slug, case_id):
 @sensitive_post_parameters()
 @no_store
 @require_POST
-@unlocked_case
+@unlocked_case(back="cases_detail")
 def case_transition(request, institution_slug, *, case, private, key):
     form = forms.TransitionForm(request.POST)
     if not form.is_valid():
@@ -193,7 +193,7 @@ def case_transition(request, institution_slug, *, case, private, key):
 @sensitive_post_parameters()
 @no_store
 @require_POST
-@unlocked_case
+@unlocked_case(back="cases_detail")
 def case_source_add(request, institution_slug, *, case, private, key):
     form = forms.SourceForm(request.POST)
     if form.is_valid():

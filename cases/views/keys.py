@@ -9,7 +9,6 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
@@ -187,13 +186,10 @@ def keys_setup(request, institution_slug):
     return staff_render(request, "cases/staff_kit.html", {"kit": kit, "kit_uri": uri})
 
 
-UNLOCK_FIRST = gettext_lazy("Unlock your case key first.")
-
-
 @scope.institution(*KEY_ROLES)
 @no_store
 @require_POST
-@unlocked(message=UNLOCK_FIRST)
+@unlocked(back="cases_keys")
 def grant_create(request, institution_slug, *, private):
     institution = request.institution
     okey = OfficerKey.objects.for_institution(institution).filter(pk=request.POST.get("officer_key_id") or 0).first()
@@ -223,7 +219,7 @@ def grant_revoke(request, institution_slug, grant_id):
     return _grant_revoke(request, grant=grant)
 
 
-@unlocked(message=UNLOCK_FIRST)
+@unlocked
 def _grant_revoke(request, *, grant, private):
     institution = request.institution
     if grant.revoked_at is None:
