@@ -281,20 +281,23 @@ class Case(TenantModel):
 
     @property
     def response_overdue(self) -> bool:
-        done = self.first_response_at
+        done = self.first_response_at or self.closed_at
         return (done or timezone.now()) > self.response_due_at
 
     @property
     def response_hours_left(self) -> int | None:
-        """Whole hours until the response target (negative when overdue); None once answered."""
-        if self.first_response_at is not None:
+        """Whole hours until the response target (negative when overdue); None once answered or closed."""
+        if self.first_response_at is not None or self.status == Status.CLOSED:
             return None
         return int((self.response_due_at - timezone.now()).total_seconds() // 3600)
 
     @property
     def response_timer(self) -> dict:
-        """What the inbox shows: {"state": "done" | "due" | "overdue", "text": ...}."""
+        """What the inbox shows: {"state": "done" | "due" | "overdue", "text": ...}. A closed case has no clock,
+        even one closed without a recorded first response (imported, or closed before response times were kept)."""
 
+        if self.status == Status.CLOSED:
+            return {"state": "done", "text": gettext("closed")}
         hours = self.response_hours_left
         if hours is None:
             return {"state": "done", "text": gettext("responded")}

@@ -182,13 +182,14 @@ def case_inbox(
 
 
 def response_overdue_q(now: datetime.datetime | None = None) -> Q:
-    """Cases with no first response yet, past their urgency's response target (the inbox timers, as a query)."""
+    """Open cases with no first response yet, past their urgency's response target (the inbox timers, as a
+    query)."""
 
     now = now or timezone.now()
     q = Q(pk__in=[])
     for urgency, hours in URGENCY_TARGET_HOURS.items():
         q |= Q(urgency=urgency, received_at__lt=now - datetime.timedelta(hours=hours))
-    return Q(first_response_at__isnull=True) & q
+    return Q(first_response_at__isnull=True) & ~Q(status=Status.CLOSED) & q
 
 
 def saved_inbox_views(institution: Institution, user: User) -> QuerySet:

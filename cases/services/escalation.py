@@ -158,6 +158,7 @@ def cases_escalate_overdue(*, institution: Institution, now: datetime.datetime |
         due = (
             Case.objects.for_institution(institution)
             .filter(urgency=urgency, first_response_at__isnull=True, received_at__lt=cutoff, escalated_at__isnull=True)
+            .exclude(status=Status.CLOSED)
             .select_related("institution", "assigned_to")
             .defer("payload", "sealed_key", "receipt_wrapped_key")
         )
