@@ -13,8 +13,8 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from cases import crypto, forms, intake, selectors, services, unlock
+from cases.access_log_display import access_log_lines
 from cases.models import (
-    AUDIT_PREFIX,
     AccessAction,
     KeyGrant,
     OfficerKey,
@@ -265,12 +265,10 @@ def recover_view(request, institution_slug):
 @no_store
 def access_log(request, institution_slug):
     institution = request.institution
-    labels = dict(AccessAction.choices)
-    entries = [
-        {"at": e.at, "who": e.actor_label, "what": labels.get(e.action[len(AUDIT_PREFIX) :], e.action),
-         "case": e.object_ref, "note": (e.detail or {}).get("note", "")}
-        for e in selectors.access_entries(institution)[:500]
-    ]  # fmt: skip
+    entries = access_log_lines(
+        selectors.access_entries(institution)[:500],
+        filter_form_factory=lambda: forms.InboxFilterForm(officers=list(selectors.case_officers(institution))),
+    )
     return staff_render(
         request,
         "cases/staff_access_log.html",
