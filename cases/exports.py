@@ -5,16 +5,19 @@ where the submitter agreed to sharing with names; pseudonyms otherwise."""
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import re
 
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cases import plaintext
 from cases.forms import ConsentStep
 from cases.models import ConsentAnswer, ConsentKind, Intervention
-from cases.selectors import case_links, consent_in_force
+from cases.selectors import case_links, consent_in_force, country_name, country_names
 from r2dr.models import Institution
 
 
@@ -116,28 +119,49 @@ def un_communication_pdf(*, case, draft: dict, institution) -> bytes:
     return weasyprint.HTML(string=html, url_fetcher=Offline()).write_pdf(stylesheets=[css])
 
 
+# (column heading, as people read it) in the reader's language; the order of the columns.
 CSV_COLUMNS = [
-    "reference",
-    "person",
-    "status",
-    "outcome",
-    "urgency",
-    "received",
-    "incident_date",
-    "country",
-    "violation_types",
-    "defender_groups",
-    "perpetrator_kind",
-    "verified",
+    gettext_lazy("Reference"),
+    gettext_lazy("Person"),
+    gettext_lazy("Status"),
+    gettext_lazy("Outcome"),
+    gettext_lazy("Urgency"),
+    gettext_lazy("Received"),
+    gettext_lazy("Incident date"),
+    gettext_lazy("Country"),
+    gettext_lazy("Violations"),
+    gettext_lazy("Defender groups"),
+    gettext_lazy("Perpetrators"),
+    gettext_lazy("Verified"),
 ]
+CSV_LIST_SEPARATOR = "; "
+
+
+def iso_datetime(value: datetime.datetime) -> str:
+    """ISO 8601 with the UTC offset, in the current time zone (the institution's, during its requests):
+    2026-03-14T09:30:00+07:00. One format for every time in an export, read the same by people and spreadsheets."""
+    return timezone.localtime(value).isoformat(timespec="seconds")
+
+
+def iso_incident_date(case) -> str:
+    """The incident date in ISO 8601 at the precision the submitter gave: 2025-03-14, 2025-03 or 2025."""
+    if case.incident_date is None:
+        return ""
+    return case.incident_date.isoformat()[: {"day": 10, "month": 7}.get(case.incident_date_precision, 4)]
 
 
 def cases_csv(*, cases, private_key: bytes | None) -> str:
-    """One row per case. The person column holds a name only when the officer is unlocked and the submitter's
-    UN or protection consent in force says "with names"; otherwise a pseudonym."""
+    """One row per case, in the reader's language: headings, statuses, urgencies, taxonomy terms and countries in
+    words; times in ISO 8601 with their offset, incident dates in ISO 8601 at their precision. A UTF-8 byte order
+    mark first, so spreadsheet programs read Thai and other scripts as UTF-8.
+
+    The person column holds a name only when the officer is unlocked and the submitter's UN or protection consent
+    in force says "with names"; otherwise a pseudonym."""
     out = io.StringIO()
+    out.write("\ufeff")
     writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow([str(heading) for heading in CSV_COLUMNS])
+    countries = country_names()
     for case in cases:
         person = pseudonym(case)
         if private_key is not None:
@@ -147,18 +171,21 @@ def cases_csv(*, cases, private_key: bytes | None) -> str:
                 person = plaintext.case_private(case, key).get("affected_names") or person
         writer.writerow(
             [
-                case.reference,
-                _safe(person),
-                case.status,
-                case.outcome,
-                case.urgency,
-                f"{case.received_at:%Y-%m-%d}",
-                case.incident_date_display,
-                case.country_code,
-                ";".join(v.code for v in case.violation_types.all()),
-                ";".join(g.code for g in case.defender_groups.all()),
-                case.perpetrator_kind,
-                "yes" if case.is_verified else "no",
+                _safe(value)
+                for value in (
+                    case.reference,
+                    person,
+                    case.get_status_display(),
+                    case.get_outcome_display() if case.outcome else "",
+                    case.get_urgency_display(),
+                    iso_datetime(case.received_at),
+                    iso_incident_date(case),
+                    country_name(case.country_code, countries),
+                    CSV_LIST_SEPARATOR.join(v.tr("label") for v in case.violation_types.all()),
+                    CSV_LIST_SEPARATOR.join(g.tr("label") for g in case.defender_groups.all()),
+                    case.get_perpetrator_kind_display(),
+                    _("Yes") if case.is_verified else _("No"),
+                )
             ]
         )
     return out.getvalue()

@@ -224,6 +224,23 @@ def case_officers(institution: Institution) -> QuerySet:
     return get_user_model().objects.filter(pk__in=ids, is_active=True).order_by("email", "username")
 
 
+ANOTHER_COUNTRY = "ZZ"  # the public form's "Another country"
+
+
+def country_names() -> dict[str, str]:
+    """{ISO code: the country's name} for every country a case can name: the countries of the platform's
+    institutions (the ones the public form offers) and "Another country". One query."""
+    # Active institutions last, so their spelling wins over a closed one's of the same country.
+    names = dict(Institution.objects.order_by("is_active", "pk").values_list("country_code", "country"))
+    names[ANOTHER_COUNTRY] = _("Another country")
+    return names
+
+
+def country_name(code: str, names: dict[str, str] | None = None) -> str:
+    """The country of a case in words; the code itself only for a country no institution has."""
+    return (names if names is not None else country_names()).get(code, code)
+
+
 def perpetrator_kinds() -> dict[str, str]:
     """{perpetrator type code: "state" | "non_state" | "unknown"}: taxonomy only, no case data
     (the regional dashboard's share of state perpetrators)."""

@@ -103,6 +103,7 @@ def _case_page(case: Case) -> dict:
     allowed = selectors.allowed_transitions(case)
     return {
         "case": case,
+        "country": selectors.country_name(case.country_code),
         "consents": selectors.current_consents(case).values(),
         "violation_types": case.violation_types.all(),
         "defender_groups": case.defender_groups.all(),
