@@ -538,6 +538,24 @@ class Intervention(TenantModel):
         )
 
 
+UN_SECTIONS = 5  # the elements of a communication to UN Special Procedures
+UN_SECTION_MAX_CHARS = 20_000
+
+
+class UnCommunicationDraft(TenantModel):
+    """The officer's own version of a case's draft communication to UN Special Procedures: every section as they
+    edited it, and (when the consent is "without names") the anonymised account they wrote in place of the
+    withheld narrative. One per case; the texts are encrypted under the case key, like every other case text."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="un_draft")
+    text = models.BinaryField()  # encrypted JSON: {"sections": [five texts]}
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["institution", "case"])]
+
+
 class StatisticsShare(TenantModel):
     """The institution's explicit decision to share its case statistics of one incident year with the region
     (counts only, from cases whose consent allows statistics). `CaseSettings.share_regional_statistics` is the

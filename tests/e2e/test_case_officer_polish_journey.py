@@ -41,3 +41,79 @@ def test_grant_access_while_locked_returns_to_the_keys_page(keyed_institution, l
     expect(page.get_by_text(f"Access granted to {colleague.email}.")).to_be_visible()
     expect(page.get_by_role("list").filter(has_text=re.compile(re.escape(colleague.email)))).to_be_visible()
     shot(page, "cases-grant-after-unlock")
+
+
+def test_un_draft_without_names_is_completed_and_downloaded(keyed_institution, live_server, page, e2e_login):
+    import io
+
+    from pypdf import PdfReader
+
+    from cases import plaintext, services
+    from cases.models import Status
+    from tests.cases.helpers import CaseFactory, walk_to
+
+    institution, officer = keyed_institution
+    case = CaseFactory(
+        institution=institution,
+        names="Maria Ximenes",
+        narrative="Maria Ximenes was summoned by the Dili police after a land meeting in Aileu.",
+        consents={"statistics": "yes", "un": "yes_anonymised"},
+        consent_wording={"statistics": "w", "un": "w"},
+    )
+    _kr, private = services.keyring_unlock(institution=institution, user=officer, passphrase=PASSPHRASE)
+    case = walk_to(case, plaintext.case_key_for_officer(case, private), officer, Status.ACTION)
+    base = f"{live_server.url}/{institution.slug}"
+    e2e_login(page, live_server, officer.email, PASSWORD, SECRET)
+    page.goto(f"{base}/cases/{case.pk}/")
+    page.get_by_label("Case passphrase").fill(PASSPHRASE)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Unlock").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Draft a communication to UN Special Procedures").click()
+
+    incident = page.get_by_label("4. The incident in detail")
+    activity = page.get_by_label("3. Human rights activity and the violation")
+    expect(incident).to_have_value(re.compile(r"Place: Testland\.\n\n\[withheld: "))  # the country in words, not "TL"
+    expect(page.get_by_text("Replace the “[withheld: …]” line with your anonymised account.").first).to_be_visible()
+    shot(page, "casepolish-un-draft-before-1280")
+
+    # Not ready yet: the PDF button keeps the officer on the page and says why.
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save and download PDF").click()
+    expect(page.get_by_text("not ready to send")).to_be_visible()
+
+    withheld = "[withheld: the consent is without names; write an anonymised account]"
+    activity.fill(activity.input_value().replace(withheld, "Organising farmers against evictions."))
+    incident.fill(
+        incident.input_value().replace(
+            withheld, "A woman land rights organiser was summoned for questioning after a community meeting."
+        )
+    )
+    page.get_by_label("5. Action taken").fill("Letter to the district police commander, 12 March 2026.")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save the draft").click()
+    expect(page.get_by_text("Draft saved.")).to_be_visible()
+    expect(page.get_by_text("Replace the “[withheld: …]” line")).to_have_count(0)
+    expect(page.get_by_label("4. The incident in detail")).to_have_value(re.compile("summoned for questioning"))
+    shot(page, "casepolish-un-draft-1280")
+    page.set_viewport_size({"width": 360, "height": 780})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    shot(page, "casepolish-un-draft-360")
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Save and download PDF").click()
+    pdf = PdfReader(io.BytesIO(open(download.value.path(), "rb").read()))
+    text = "\n".join(p.extract_text() for p in pdf.pages)
+    assert "summoned for questioning" in text and "district police commander" in text and "Testland" in text
+    assert "Maria" not in text and "Ximenes" not in text and "Aileu" not in text and "withheld" not in text
+
+    page.goto(f"{base}/cases/access-log/")
+    expect(
+        page.get_by_role("cell", name="Saved the draft communication to UN Special Procedures").first
+    ).to_be_visible()
+    expect(page.get_by_text("cases.", exact=False)).to_have_count(0)
+    shot(page, "casepolish-access-log-1280")
+    page.set_viewport_size({"width": 360, "height": 780})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    shot(page, "casepolish-access-log-360")
