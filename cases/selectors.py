@@ -118,6 +118,27 @@ def cases_visible_to(institution: Institution, user: User) -> QuerySet:
     return Case.objects.for_institution(institution).filter(Q(restricted=False) | Q(pk__in=named))
 
 
+def cases_readable_by(institution: Institution, user: User, *, case_officer: bool) -> QuerySet:
+    """The cases whose pages this member may open. A case officer: cases_visible_to. Any other member the case
+    page admits (the institution head): only escalated cases, and never a restricted one (restrictions name case
+    officers only); reading content still needs their own grant of the key, unlocked."""
+    visible = cases_visible_to(institution, user)
+    return visible if case_officer else visible.filter(escalated_at__isnull=False)
+
+
+def case_escalation_reasons(case: Case) -> list[str]:
+    """The reason codes of the case's escalations (urgent, repeat_attack, response_overdue), oldest first, read
+    from its access log entries."""
+    prefix = f"{AUDIT_PREFIX}escalated."
+    actions = (
+        audit_entries_for(institution=case.institution, object_type="case", object_ref=case.reference)
+        .filter(action__startswith=prefix)
+        .order_by("seq")
+        .values_list("action", flat=True)
+    )
+    return [a[len(prefix) :] for a in actions]
+
+
 def case_list(institution: Institution, user: User | None = None) -> QuerySet:
     base = Case.objects.for_institution(institution) if user is None else cases_visible_to(institution, user)
     return (

@@ -20,6 +20,7 @@ from cases import intake, plaintext, selectors, unlock
 from cases.intake_flow import Page
 from cases.models import Case
 from cases.services.keys import KEY_ROLES as KEY_ROLES  # the views check the roles the keys service grants to
+from r2dr.roles import Role
 
 
 def no_store(view):
@@ -113,8 +114,15 @@ def staff_render(request, template, context):
     return render(request, template, context)
 
 
+def is_case_officer(request) -> bool:
+    return request.access.has(request.institution, Role.CASE_OFFICER)
+
+
 def case_or_404(request, case_id):
-    return get_object_or_404(selectors.cases_visible_to(request.institution, request.user), pk=case_id)
+    """The case, if this member may open its pages (selectors.cases_readable_by); the same 404 as for a missing
+    case otherwise."""
+    readable = selectors.cases_readable_by(request.institution, request.user, case_officer=is_case_officer(request))
+    return get_object_or_404(readable, pk=case_id)
 
 
 def inbox_url(institution, query: str = "") -> str:
