@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cases.models import (
     URGENCY_TARGET_HOURS,
@@ -42,6 +43,13 @@ ESCALATION_REPEAT = "repeat_attack"
 
 
 ESCALATION_OVERDUE = "response_overdue"
+
+# Why a case was escalated, as the e-mail and the escalation page say it ("… because it was marked urgent").
+ESCALATION_WHY = {
+    ESCALATION_URGENT: gettext_lazy("it was marked urgent"),
+    ESCALATION_REPEAT: gettext_lazy("the same defender or organisation was attacked again"),
+    ESCALATION_OVERDUE: gettext_lazy("its response target passed without a first step"),
+}
 
 
 # Who hears of an escalation: the institution head(s) and the assigned officer (for a restricted case, its named
@@ -88,11 +96,7 @@ def case_escalate(*, case: Case, by: User | None = None, reason: str, head_email
             return False
         case.refresh_from_db(fields=["escalated_at"])
         access_log_append(institution=case.institution, user=by, action=f"escalated.{reason}", case=case)
-        why = {
-            ESCALATION_URGENT: _("it was marked urgent"),
-            ESCALATION_REPEAT: _("the same defender or organisation was attacked again"),
-            ESCALATION_OVERDUE: _("its response target passed without a first step"),
-        }.get(reason, reason)
+        why = str(ESCALATION_WHY.get(reason, reason))
         # The escalation page, not the case page: the head may hold no key, and the page opens without one.
         link = _case_url(case, "cases_escalation")
         if case.restricted:

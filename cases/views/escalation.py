@@ -4,10 +4,8 @@ case content, so everyone the e-mail reaches can open it (the institution head i
 from __future__ import annotations
 
 from django.http import Http404
-from django.utils.translation import gettext as _
 
 from cases import selectors, services, unlock
-from cases.access_log_display import ESCALATION_REASONS
 from cases.views._common import case_or_404, is_case_officer, no_store, staff_render
 from r2dr import permissions as scope
 from r2dr.roles import Role
@@ -27,10 +25,7 @@ def case_escalation(request, institution_slug, case_id):
     my_key = selectors.officer_key_for(institution, request.user)
     granted = selectors.active_grant(institution, my_key) is not None
     services.access_log_append(institution=institution, user=request.user, action="escalation_viewed", case=case)
-    reasons = [
-        str(ESCALATION_REASONS.get(code, _("Escalated to the head")))
-        for code in selectors.case_escalation_reasons(case)
-    ]
+    reasons = [str(services.ESCALATION_WHY.get(code, code)) for code in selectors.case_escalation_reasons(case)]
     return staff_render(
         request,
         "cases/staff_escalation.html",

@@ -117,3 +117,50 @@ def test_un_draft_without_names_is_completed_and_downloaded(keyed_institution, l
     page.set_viewport_size({"width": 360, "height": 780})
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     shot(page, "casepolish-access-log-360")
+
+
+def test_head_opens_the_escalation_e_mail_link_without_a_key(keyed_institution, live_server, page, e2e_login, settings):
+    from urllib.parse import urlsplit
+
+    from django.core import mail
+
+    from cases import services
+    from r2dr.roles import Role
+    from tests.cases.helpers import CaseFactory
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    institution, officer = keyed_institution
+    head = staff_user("head@e2e.example", institution, Role.INSTITUTION_HEAD)
+    case = CaseFactory(institution=institution, names="Maria Ximenes", narrative="Taken from her home in Aileu.")
+    services.case_triage(case=case, by=officer, urgency="urgent")  # escalates: the head is e-mailed
+    [message] = [m for m in mail.outbox if head.email in m.to]
+    link = next(word for word in message.body.split() if word.startswith("http"))
+    e2e_login(page, live_server, head.email, PASSWORD, SECRET)
+    response = page.goto(live_server.url + urlsplit(link).path)
+    assert response.status == 200  # not the 403 the head used to get
+    expect(page.get_by_role("heading", name=f"Case {case.reference} escalated")).to_be_visible()
+    expect(page.get_by_role("listitem").filter(has_text="it was marked urgent")).to_be_visible()
+    expect(page.get_by_text("You cannot read this case")).to_be_visible()
+    assert "Maria" not in page.content() and "Aileu" not in page.content()
+    shot(page, "casepolish-escalation-head-1280")
+    page.set_viewport_size({"width": 360, "height": 780})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    shot(page, "casepolish-escalation-head-360")
+
+    # Once granted a key, the head reads the escalated case, read only.
+    head_key = services.officer_key_create(institution=institution, user=head, passphrase="the head's passphrase")
+    _kr, private = services.keyring_unlock(institution=institution, user=officer, passphrase=PASSPHRASE)
+    services.key_grant_create(institution=institution, by=officer, institution_private=private, officer_key=head_key)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.reload()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Unlock your case key and read the case").click()
+    page.get_by_label("Case passphrase").fill("the head's passphrase")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Unlock").click()
+    expect(page.get_by_role("heading", name=f"Case {case.reference}")).to_be_visible()
+    expect(page.get_by_text("Taken from her home in Aileu.")).to_be_visible()
+    expect(page.get_by_text("read only", exact=False).first).to_be_visible()
+    expect(page.get_by_role("button", name="Send reply")).to_have_count(0)
+    expect(page.get_by_role("button", name="Record this step")).to_have_count(0)
+    shot(page, "casepolish-escalated-case-head-1280")
