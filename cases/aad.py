@@ -44,3 +44,7 @@ def aad_source(case: Case) -> str:
 
 def aad_intervention(case: Case) -> str:
     return _aad_case(case.receipt_lookup, "intervention")
+
+
+def aad_un_draft(case: Case) -> str:
+    return _aad_case(case.receipt_lookup, "un-communication-draft")

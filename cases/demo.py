@@ -14,16 +14,20 @@ import random
 
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
+from django.utils import timezone
 
 from cases import crypto, plaintext, selectors, services
 from cases.models import (
     Case,
+    CaseSource,
+    CaseTransition,
     Consent,
     ConsentAnswer,
     ConsentKind,
     DefenderGroup,
     Direction,
     Keyring,
+    Outcome,
     PerpetratorType,
     ProtectionMechanism,
     Right,
@@ -389,12 +393,120 @@ def _random_case_shape(rng, today):
     }
 
 
+# Fictional people of the demo cases, one per report (first names and surnames combined without repeating), so
+# that only the case deliberately about the same defender again is detected as a repeat attack.
+DEMO_PEOPLE = {
+    "komnas-ham": (
+        ["Ayu", "Budi", "Siti", "Agus", "Dewi", "Yohanes", "Rina", "Made", "Nur", "Andi", "Maria", "Fajar"],
+        ["Lestari", "Santoso", "Rahayu", "Wibowo", "Anggraini", "Tabuni", "Kurniawati", "Suarta", "Aisyah",
+         "Pratama", "Kogoya", "Nugroho"],
+    ),
+    "nhrct": (
+        ["Somchai", "Kanya", "Anurak", "Pimchanok", "Sombat", "Ratana", "Niran", "Malee", "Thawatchai", "Suda",
+         "Prasert", "Wilai"],
+        ["P.", "S.", "T.", "W.", "K.", "M.", "C.", "D.", "B.", "J.", "N.", "R."],
+    ),
+}  # fmt: skip
+# (account, human rights activity)
 DEMO_STORIES = [
-    ("Ayu Lestari", "Land rights organiser charged with 'spreading false news' after a village meeting."),
-    ("Somchai P.", "Student activist detained overnight after a peaceful protest and questioned about his posts."),
-    ("Anonymous WHRD", "Repeated threatening messages and a smear campaign after speaking to the media."),
-    ("Community radio team", "Office raided and equipment seized by plain-clothes officers."),
+    ("Charged with 'spreading false news' after a village meeting on a mining permit.", "Land rights organiser"),
+    ("Detained overnight after a peaceful protest and questioned about posts online.", "Student activist"),
+    ("Repeated threatening messages and a smear campaign after speaking to the media.", "Women's rights advocate"),
+    ("Office raided and equipment seized by plain-clothes officers.", "Community radio journalist"),
+    ("Summoned by police over a report on forced evictions.", "Housing rights researcher"),
+    ("Followed home and photographed by unidentified men after a court hearing.", "Lawyer for detained farmers"),
+    ("Travel ban imposed on the way to a UN side event.", "Indigenous peoples' representative"),
+    ("Beaten while filming the dispersal of a union picket.", "Trade union organiser"),
 ]
+DEMO_CASES_PER_INSTITUTION = 24
+
+# What the demo officers wrote at each workflow step (kept encrypted, like every reason).
+DEMO_REASONS = {
+    Status.ASSESSMENT: "Read the report; within the mandate at first sight. Assessing admissibility.",
+    Status.VERIFICATION: "A State actor is alleged, the report came within the time limit and no court is seized.",
+    Status.ACTION: "Two sources confirm the account: reasonable grounds to believe the facts alleged.",
+    Status.CLOSED: "Closed after the steps recorded above.",
+}
+# Days after receipt (or after the previous step) each step took, drawn between these bounds.
+DEMO_STEP_DAYS = {
+    Status.ASSESSMENT: (1, 5),
+    Status.VERIFICATION: (4, 20),
+    Status.ACTION: (7, 40),
+    Status.CLOSED: (10, 60),
+}
+
+
+def _demo_person(slug: str, i: int) -> str:
+    firsts, lasts = DEMO_PEOPLE.get(slug, DEMO_PEOPLE["komnas-ham"])
+    # i and i + 12 keep the first name and move to the next surname: every name differs within 24 reports.
+    return f"{firsts[i % len(firsts)]} {lasts[(i + i // len(firsts)) % len(lasts)]}"
+
+
+def _walk_demo_case(case, key, officer, shape, rng) -> None:
+    """Take a demo case along the workflow to its drawn status through the workflow service (each step with its
+    reason, the admissibility facts and a source before verification), as an officer would have."""
+    target = shape["status"]
+    if target == Status.RECEIVED:
+        return
+    if target == Status.CLOSED and shape["verified"]:
+        path, outcome = (
+            [Status.ASSESSMENT, Status.VERIFICATION, Status.ACTION, Status.CLOSED],
+            rng.choice([Outcome.RESOLVED, Outcome.REFERRED, Outcome.PROTECTION, Outcome.NO_FURTHER_ACTION]),
+        )
+    elif target == Status.CLOSED:
+        path, outcome = rng.choice(
+            [
+                ([Status.ASSESSMENT, Status.CLOSED], Outcome.WITHDRAWN),
+                ([Status.ASSESSMENT, Status.CLOSED], Outcome.INADMISSIBLE),
+                ([Status.ASSESSMENT, Status.VERIFICATION, Status.CLOSED], Outcome.NOT_SUBSTANTIATED),
+            ]
+        )
+    else:
+        order = [Status.ASSESSMENT, Status.VERIFICATION, Status.ACTION]
+        path, outcome = order[: order.index(target) + 1], ""
+    for step in path:
+        facts: dict = {}
+        if step == Status.VERIFICATION:
+            facts = {"respondent_type": "state", "within_time_limit": True, "sub_judice": False}
+        elif step == Status.ACTION:
+            services.source_add(
+                case=case, case_key=key, by=officer, kind="witness", reliability="usually",
+                description="Interview with a witness at the scene (demo source).",
+            )  # fmt: skip
+            facts = {"reasonable_grounds": True}
+        elif step == Status.CLOSED:
+            facts = {"outcome": outcome, "inadmissibility": "out_of_mandate" if outcome == Outcome.INADMISSIBLE else ""}
+        services.case_transition(
+            case=case, case_key=key, by=officer, to_status=step, reason=DEMO_REASONS[step], **facts
+        )
+
+
+def _date_demo_case(case, shape, rng, now) -> None:
+    """Spread the demo case over time, as a real caseload is: received some days after the incident, each
+    workflow step some days after the last (new reports recent), never in the future."""
+    steps = list(CaseTransition.objects.for_institution(case.institution).filter(case=case).order_by("at", "pk"))
+    incident = datetime.datetime.combine(
+        shape["incident_date"], datetime.time(9), tzinfo=datetime.UTC
+    ) + datetime.timedelta(days=rng.randint(1, 20))
+    if not steps:
+        received = now - datetime.timedelta(hours=rng.randint(2, 12 * 24))
+    else:
+        span = sum(rng.randint(*DEMO_STEP_DAYS[s.to_status]) for s in steps)
+        received = now - datetime.timedelta(days=span + rng.randint(0, 300), hours=rng.randint(0, 23))
+    received = min(max(received, incident), now - datetime.timedelta(hours=2))
+    at, fields = received, {"received_at": received}
+    for step in steps:
+        at = min(at + datetime.timedelta(days=rng.randint(*DEMO_STEP_DAYS[step.to_status])), now)
+        CaseTransition.objects.for_institution(case.institution).filter(pk=step.pk).update(at=at)
+        fields["status_changed_at"] = at
+        fields.setdefault("first_response_at", at)
+        if step.to_status == Status.ACTION:
+            fields["verified_at"] = at
+            CaseSource.objects.for_institution(case.institution).filter(case=case).update(added_at=at)
+        if step.to_status == Status.CLOSED:
+            fields["closed_at"] = at
+    Case.objects.for_institution(case.institution).filter(pk=case.pk).update(**fields)
+    Consent.objects.for_institution(case.institution).filter(case=case).update(recorded_at=received)
 
 
 def _ensure_keys(institution, officer_email, stdout):
@@ -429,15 +541,23 @@ def _seed_demo_cases(institution, officer, rng, count):
     if Case.objects.for_institution(institution).exists():
         return 0
     today = datetime.date.today()
+    now = timezone.now()
     ids = {
         "violation_types": dict(ViolationType.objects.values_list("code", "pk")),
         "defender_groups": dict(DefenderGroup.objects.values_list("code", "pk")),
         "perpetrator_types": dict(PerpetratorType.objects.values_list("code", "pk")),
         "rights": dict(Right.objects.values_list("code", "pk")),
     }
+    inst_private = None
+    if officer is not None:
+        _keyring_id, inst_private = services.keyring_unlock(
+            institution=institution, user=officer, passphrase=DEMO_CASE_PASSPHRASE
+        )
     for i in range(count):
         shape = _random_case_shape(rng, today)
-        name, story = DEMO_STORIES[i % len(DEMO_STORIES)]
+        if i == 0:
+            shape["status"] = Status.ASSESSMENT  # the case with a reply to the person who reported
+        story, activity = DEMO_STORIES[i % len(DEMO_STORIES)]
         clear = {
             "incident_date": shape["incident_date"],
             "perpetrator_kind": shape["perpetrator_kind"],
@@ -456,20 +576,20 @@ def _seed_demo_cases(institution, officer, rng, count):
         case, _code = services.case_submit(
             institution=institution,
             clear=clear,
-            private={"affected_names": f"{name} (demo)", "narrative": story, "location_detail": "demo district"},
+            private={
+                "affected_names": f"{_demo_person(institution.slug, i)} (demo)",
+                "narrative": story,
+                "activity": activity,
+                "location_detail": "demo district",
+            },
             consents=consents,
             consent_wording={k: "demo consent" for k in consents},
             language="en",
         )
-        update = {"status": shape["status"]}
-        if shape["verified"]:
-            update["verified_at"] = case.received_at
-        Case.objects.for_institution(institution).filter(pk=case.pk).update(**update)
-        if i == 0 and officer is not None:
-            _keyring_id, inst_private = services.keyring_unlock(
-                institution=institution, user=officer, passphrase=DEMO_CASE_PASSPHRASE
-            )
-            key = plaintext.case_key_for_officer(case, inst_private)
+        if inst_private is None:
+            continue
+        key = plaintext.case_key_for_officer(case, inst_private)
+        if i == 0:
             services.message_add(
                 case=case,
                 case_key=key,
@@ -477,7 +597,8 @@ def _seed_demo_cases(institution, officer, rng, count):
                 author=officer,
                 body="Thank you. We have received your report and will contact you through this channel.",
             )
-            Case.objects.for_institution(institution).filter(pk=case.pk).update(status=Status.ASSESSMENT)
+        _walk_demo_case(case, key, officer, shape, rng)
+        _date_demo_case(case, shape, rng, now)
     if officer is not None:
         _seed_staff_side(institution, officer, ids, today)
     return count + (1 if officer is not None else 0)
@@ -492,7 +613,7 @@ def _seed_staff_side(institution, officer, ids, today):
     )
     services.case_names_index_pending(institution=institution, institution_private=inst_private, by=officer)
     first = Case.objects.for_institution(institution).order_by("pk").first()
-    name = DEMO_STORIES[0][0]
+    name = _demo_person(institution.slug, 0)
     services.case_record(
         institution=institution,
         by=officer,
@@ -633,7 +754,7 @@ def seed(*, scale: int = 0, stdout=None) -> None:
                 settings_obj.save(update_fields=["share_regional_statistics"])
             officer = _ensure_keys(institution, demo_email("cases", slug), stdout)
             _demo_officer_prefers_digest(institution, officer)
-            created += _seed_demo_cases(institution, officer, rng, 24)
+            created += _seed_demo_cases(institution, officer, rng, DEMO_CASES_PER_INSTITUTION)
     if scale:
         # --scale N is the benchmark size N times over: 50,000 cases per unit (issue #6's volume).
         with scopes_disabled(), transaction.atomic():

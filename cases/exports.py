@@ -5,17 +5,20 @@ where the submitter agreed to sharing with names; pseudonyms otherwise."""
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import re
 
 from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cases import plaintext
 from cases.forms import ConsentStep
-from cases.models import ConsentAnswer, ConsentKind, Intervention
-from cases.selectors import case_links, consent_in_force
-from r2dr.models import Institution
+from cases.models import ConsentAnswer, ConsentKind, Intervention, UnCommunicationDraft
+from cases.selectors import case_links, consent_in_force, country_name, country_names
 
 
 class NotAllowed(Exception):
@@ -26,18 +29,35 @@ def pseudonym(case) -> str:
     return _("the defender of case %(ref)s") % {"ref": case.reference}
 
 
-def un_communication(*, case, case_key) -> dict:
-    """The five elements of a communication to UN Special Procedures, as text. Raises NotAllowed unless the case
-    is verified and the submitter's UN consent in force says yes."""
+UN_WITHHELD = gettext_lazy("[withheld: the consent is without names; write an anonymised account]")
+UN_TITLES = (
+    gettext_lazy("1. Alleged victim(s)"),
+    gettext_lazy("2. Alleged perpetrator(s)"),
+    gettext_lazy("3. Human rights activity and the violation"),
+    gettext_lazy("4. The incident in detail"),
+    gettext_lazy("5. Action taken"),
+)
+
+
+def _un_allowed(case) -> str:
+    """The UN consent in force; NotAllowed unless the case is verified and the consent says yes."""
     if not case.is_verified:
         raise NotAllowed(_("Only a verified case can be sent to UN Special Procedures."))
     consent = consent_in_force(case, ConsentKind.UN)
     if consent == ConsentAnswer.NO:
         raise NotAllowed(_("The person who reported has not agreed to sharing with UN Special Procedures."))
-    named = consent == ConsentAnswer.YES_NAMED
+    return consent
+
+
+def un_communication(*, case, case_key) -> dict:
+    """The five elements of a communication to UN Special Procedures, as the case record gives them. Raises
+    NotAllowed unless the case is verified and the submitter's UN consent in force says yes. Without names, the
+    account of the activity and of the incident is withheld: the officer writes an anonymised one
+    (un_communication_draft)."""
+    named = _un_allowed(case) == ConsentAnswer.YES_NAMED
     data = plaintext.case_private(case, case_key)
-    withheld = _("[withheld: the consent is without names; write an anonymised account]")
-    groups = ", ".join(str(g) for g in case.defender_groups.all())
+    withheld = str(UN_WITHHELD)
+    groups = ", ".join(g.tr("label") for g in case.defender_groups.all())
     victims = (
         f"{data.get('affected_names') or pseudonym(case)}"
         + (f" ({data['organisation']})" if named and data.get("organisation") else "")
@@ -47,26 +67,30 @@ def un_communication(*, case, case_key) -> dict:
     victims += f". {case.get_affected_kind_display()} · {case.get_gender_display()} · {case.get_age_group_display()}"
     if groups:
         victims += f" · {groups}"
-    perpetrators = ", ".join(str(p) for p in case.perpetrator_types.all()) or "—"
+    perpetrators = ", ".join(p.tr("label") for p in case.perpetrator_types.all()) or "—"
     perpetrators = f"{case.get_perpetrator_kind_display()}: {perpetrators}"
     if case.state_acquiescence:
         perpetrators += f" ({_('with State acquiescence')})"
     if named and data.get("perpetrator_detail"):
         perpetrators += f"\n{data['perpetrator_detail']}"
     rights = "; ".join(
-        f"{r}" + (f" (art. {r.declaration_articles})" if r.declaration_articles else "") for r in case.rights.all()
+        r.tr("label") + (f" (art. {r.declaration_articles})" if r.declaration_articles else "")
+        for r in case.rights.all()
     )
     activity = (data.get("activity") or "—") if named else withheld
-    violation = ", ".join(str(v) for v in case.violation_types.all())
-    incident = f"{case.incident_date_display}, {case.country_code}"
+    violation = ", ".join(v.tr("label") for v in case.violation_types.all())
+    place = country_name(case.country_code)
+    if named and data.get("location_detail"):
+        place += f", {data['location_detail']}"
+    when = case.incident_date_display if case.incident_date else _("not known")
+    incident = _("Date: %(when)s. Place: %(place)s.") % {"when": when, "place": place}
     if named:
-        if data.get("location_detail"):
-            incident += f", {data['location_detail']}"
         incident += f"\n\n{data.get('narrative') or ''}"
     else:
         incident += f"\n\n{withheld}"
     steps = [
-        f"{i.get_kind_display()} · {i.get_status_display()}" + (f" · {i.date_sent:%d %b %Y}" if i.date_sent else "")
+        f"{i.get_kind_display()} · {i.get_status_display()}"
+        + (f" · {date_format(i.date_sent, 'j F Y')}" if i.date_sent else "")
         for i in Intervention.objects.for_institution(case.institution).filter(case=case)
     ]
     actions = (
@@ -83,16 +107,71 @@ def un_communication(*, case, case_key) -> dict:
         )
         or "—"
     )
+    texts = [victims, perpetrators, f"{activity}\n\n{violation}\n{rights}".strip(), incident.strip(), actions]
+    return {"named": named, "elements": [(str(title), text) for title, text in zip(UN_TITLES, texts, strict=True)]}
+
+
+def _withheld_markers() -> set[str]:
+    """The withheld marker in every language the site speaks: an officer may have opened the draft in another."""
+    from django.conf import settings
+    from django.utils import translation
+
+    markers = {str(UN_WITHHELD)}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            markers.add(str(UN_WITHHELD))
+    return markers
+
+
+def un_draft_problems(*, case, case_key, sections: list[str], named: bool) -> dict[int, list[str]]:
+    """What keeps each section (by index) from being sent: nothing written, the withheld marker still in place of
+    the anonymised account, or (consent without names) a name or contact detail recorded on the case."""
+    problems: dict[int, list[str]] = {}
+    markers = _withheld_markers()
+    finder = None if named else _name_finder(plaintext.case_private(case, case_key))
+    # The pseudonym ("the defender of case …") is what stands for the person: a name part it happens to contain
+    # ("Defender") is not a name written into the draft.
+    alias = re.compile(re.escape(pseudonym(case)), re.IGNORECASE)
+    for index, text in enumerate(sections):
+        found = []
+        if not text.strip():
+            found.append(_("Write this section."))
+        if any(marker in text for marker in markers):
+            found.append(_("Replace the “[withheld: …]” line with your anonymised account."))
+        if finder is not None and (match := finder.search(alias.sub(" ", text))):
+            found.append(
+                _(
+                    "“%(word)s” is a name or contact detail recorded on the case, and the consent is without names: "
+                    "leave it out."
+                )
+                % {"word": match.group(0)}
+            )
+        if found:
+            problems[index] = found
+    return problems
+
+
+def un_communication_draft(*, case, case_key) -> dict:
+    """The draft as the officer edits it: the officer's saved sections, or the case record's where none are saved,
+    what keeps it from being sent (un_draft_problems) and who saved it when. NotAllowed as un_communication."""
+    generated = un_communication(case=case, case_key=case_key)
+    saved = UnCommunicationDraft.objects.for_institution(case.institution).filter(case=case).first()
+    sections = (
+        plaintext.un_draft_sections(case, case_key, saved) if saved else [text for _t, text in generated["elements"]]
+    )
     return {
-        "named": named,
-        "elements": [
-            (_("1. Alleged victim(s)"), victims),
-            (_("2. Alleged perpetrator(s)"), perpetrators),
-            (_("3. Human rights activity and the violation"), f"{activity}\n\n{violation}\n{rights}".strip()),
-            (_("4. The incident in detail"), incident),
-            (_("5. Action taken"), actions),
-        ],
+        "named": generated["named"],
+        "titles": [title for title, _text in generated["elements"]],
+        "sections": sections,
+        "saved": saved,
+        "problems": un_draft_problems(case=case, case_key=case_key, sections=sections, named=generated["named"]),
     }
+
+
+def un_draft_elements(draft: dict, sections: list[str] | None = None) -> dict:
+    """{"named", "elements": [(title, text)]} of a draft (or of `sections` typed into its form), for the PDF."""
+    texts = draft["sections"] if sections is None else sections
+    return {"named": draft["named"], "elements": list(zip(draft["titles"], texts, strict=True))}
 
 
 def _refuse_network(url, *args, **kwargs):
@@ -116,28 +195,49 @@ def un_communication_pdf(*, case, draft: dict, institution) -> bytes:
     return weasyprint.HTML(string=html, url_fetcher=Offline()).write_pdf(stylesheets=[css])
 
 
+# (column heading, as people read it) in the reader's language; the order of the columns.
 CSV_COLUMNS = [
-    "reference",
-    "person",
-    "status",
-    "outcome",
-    "urgency",
-    "received",
-    "incident_date",
-    "country",
-    "violation_types",
-    "defender_groups",
-    "perpetrator_kind",
-    "verified",
+    gettext_lazy("Reference"),
+    gettext_lazy("Person"),
+    gettext_lazy("Status"),
+    gettext_lazy("Outcome"),
+    gettext_lazy("Urgency"),
+    gettext_lazy("Received"),
+    gettext_lazy("Incident date"),
+    gettext_lazy("Country"),
+    gettext_lazy("Violations"),
+    gettext_lazy("Defender groups"),
+    gettext_lazy("Perpetrators"),
+    gettext_lazy("Verified"),
 ]
+CSV_LIST_SEPARATOR = "; "
+
+
+def iso_datetime(value: datetime.datetime) -> str:
+    """ISO 8601 with the UTC offset, in the current time zone (the institution's, during its requests):
+    2026-03-14T09:30:00+07:00. One format for every time in an export, read the same by people and spreadsheets."""
+    return timezone.localtime(value).isoformat(timespec="seconds")
+
+
+def iso_incident_date(case) -> str:
+    """The incident date in ISO 8601 at the precision the submitter gave: 2025-03-14, 2025-03 or 2025."""
+    if case.incident_date is None:
+        return ""
+    return case.incident_date.isoformat()[: {"day": 10, "month": 7}.get(case.incident_date_precision, 4)]
 
 
 def cases_csv(*, cases, private_key: bytes | None) -> str:
-    """One row per case. The person column holds a name only when the officer is unlocked and the submitter's
-    UN or protection consent in force says "with names"; otherwise a pseudonym."""
+    """One row per case, in the reader's language: headings, statuses, urgencies, taxonomy terms and countries in
+    words; times in ISO 8601 with their offset, incident dates in ISO 8601 at their precision. A UTF-8 byte order
+    mark first, so spreadsheet programs read Thai and other scripts as UTF-8.
+
+    The person column holds a name only when the officer is unlocked and the submitter's UN or protection consent
+    in force says "with names"; otherwise a pseudonym."""
     out = io.StringIO()
+    out.write("\ufeff")
     writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow([str(heading) for heading in CSV_COLUMNS])
+    countries = country_names()
     for case in cases:
         person = pseudonym(case)
         if private_key is not None:
@@ -147,18 +247,21 @@ def cases_csv(*, cases, private_key: bytes | None) -> str:
                 person = plaintext.case_private(case, key).get("affected_names") or person
         writer.writerow(
             [
-                case.reference,
-                _safe(person),
-                case.status,
-                case.outcome,
-                case.urgency,
-                f"{case.received_at:%Y-%m-%d}",
-                case.incident_date_display,
-                case.country_code,
-                ";".join(v.code for v in case.violation_types.all()),
-                ";".join(g.code for g in case.defender_groups.all()),
-                case.perpetrator_kind,
-                "yes" if case.is_verified else "no",
+                _safe(value)
+                for value in (
+                    case.reference,
+                    person,
+                    case.get_status_display(),
+                    case.get_outcome_display() if case.outcome else "",
+                    case.get_urgency_display(),
+                    iso_datetime(case.received_at),
+                    iso_incident_date(case),
+                    country_name(case.country_code, countries),
+                    CSV_LIST_SEPARATOR.join(v.tr("label") for v in case.violation_types.all()),
+                    CSV_LIST_SEPARATOR.join(g.tr("label") for g in case.defender_groups.all()),
+                    case.get_perpetrator_kind_display(),
+                    _("Yes") if case.is_verified else _("No"),
+                )
             ]
         )
     return out.getvalue()
@@ -355,9 +458,8 @@ def _contact_method_label(value: str) -> str:
 
 
 def _country_name(code: str) -> str:
-
-    name = Institution.objects.filter(country_code=code).values_list("country", flat=True).first()
-    return f"{name} ({code})" if name else code
+    name = country_name(code)
+    return f"{name} ({code})" if name != code else code
 
 
 # Scripts written without spaces between words: a name there is matched anywhere, not at word boundaries.
@@ -371,10 +473,8 @@ def _name_pattern(name: str) -> str:
     return rf"(?<!\w){re.escape(name)}(?!\w)"
 
 
-def _name_redactor(data: dict, alias: str):
-    """Replace the names and contact details recorded on the case wherever they occur in free text: a whole entry
-    by the pseudonym, a part of a multi-word name (a surname alone) by a marker. It errs on the side of replacing
-    too much; it cannot know names the submitter did not record as names."""
+def _name_entries(data: dict) -> tuple[set[str], set[str]]:
+    """(whole entries: each recorded name, organisation and contact detail; parts of people's multi-word names)."""
     people = {e.strip() for e in _NAME_SPLIT.split(data.get("affected_names") or "") if len(e.strip()) >= 2}
     entries = set(people)
     for field in ("organisation", "contact_details", "submitter_email"):
@@ -388,13 +488,32 @@ def _name_redactor(data: dict, alias: str):
         for part in name.split()
         if len(part) >= 3 and part not in entries
     }
+    return entries, parts
+
+
+def _names_pattern(names: set[str]) -> re.Pattern:
+    # Every name in one pattern, longest first, so the longest recorded form of a name is the one matched.
+    ordered = sorted(names, key=len, reverse=True)
+    return re.compile("|".join(_name_pattern(n) for n in ordered), re.IGNORECASE)
+
+
+def _name_finder(data: dict) -> re.Pattern | None:
+    """A pattern matching any name, name part or contact detail recorded on the case; None if none is recorded."""
+    entries, parts = _name_entries(data)
+    return _names_pattern(entries | parts) if entries else None
+
+
+def _name_redactor(data: dict, alias: str):
+    """Replace the names and contact details recorded on the case wherever they occur in free text: a whole entry
+    by the pseudonym, a part of a multi-word name (a surname alone) by a marker. It errs on the side of replacing
+    too much; it cannot know names the submitter did not record as names."""
+    entries, parts = _name_entries(data)
     if not entries:
         return lambda text: text
     marker = _("[name withheld]")
-    # One pass over the text with every name in one pattern, longest first: a replacement is never scanned again,
-    # so a name part that happens to occur in the pseudonym does not mangle it.
-    ordered = sorted(entries | parts, key=len, reverse=True)
-    pattern = re.compile("|".join(_name_pattern(n) for n in ordered), re.IGNORECASE)
+    # One pass over the text: a replacement is never scanned again, so a name part that happens to occur in the
+    # pseudonym does not mangle it.
+    pattern = _names_pattern(entries | parts)
     whole = {e.casefold() for e in entries}
 
     def redact(text: str) -> str:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases import crypto
 from cases.models import (
+    UN_SECTION_MAX_CHARS,
     AffectedKind,
     AgeGroup,
     ConsentAnswer,
@@ -652,3 +653,25 @@ class StaffRecordForm(forms.Form):
         _("The source: who or what, when, and a reference or link (kept encrypted)"), required=True, rows=3
     )
     urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices, initial=Urgency.ROUTINE)
+
+
+UN_SECTION_ROWS = (4, 4, 10, 14, 6)
+
+
+class UnCommunicationForm(forms.Form):
+    """The five sections of a draft communication to UN Special Procedures, as the officer edits them (the
+    anonymised account is written into sections 3 and 4 when the consent is without names)."""
+
+    def __init__(self, *args, titles=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        for number, (title, rows) in enumerate(zip(titles, UN_SECTION_ROWS, strict=True), start=1):
+            self.fields[f"section_{number}"] = forms.CharField(
+                label=title,
+                required=False,
+                max_length=UN_SECTION_MAX_CHARS,
+                strip=False,
+                widget=forms.Textarea(attrs={"rows": rows}),
+            )
+
+    def sections(self) -> list[str]:
+        return [self.cleaned_data[name].strip() for name in self.fields]

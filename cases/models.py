@@ -281,20 +281,23 @@ class Case(TenantModel):
 
     @property
     def response_overdue(self) -> bool:
-        done = self.first_response_at
+        done = self.first_response_at or self.closed_at
         return (done or timezone.now()) > self.response_due_at
 
     @property
     def response_hours_left(self) -> int | None:
-        """Whole hours until the response target (negative when overdue); None once answered."""
-        if self.first_response_at is not None:
+        """Whole hours until the response target (negative when overdue); None once answered or closed."""
+        if self.first_response_at is not None or self.status == Status.CLOSED:
             return None
         return int((self.response_due_at - timezone.now()).total_seconds() // 3600)
 
     @property
     def response_timer(self) -> dict:
-        """What the inbox shows: {"state": "done" | "due" | "overdue", "text": ...}."""
+        """What the inbox shows: {"state": "done" | "due" | "overdue", "text": ...}. A closed case has no clock,
+        even one closed without a recorded first response (imported, or closed before response times were kept)."""
 
+        if self.status == Status.CLOSED:
+            return {"state": "done", "text": gettext("closed")}
         hours = self.response_hours_left
         if hours is None:
             return {"state": "done", "text": gettext("responded")}
@@ -533,6 +536,24 @@ class Intervention(TenantModel):
             and self.response_due is not None
             and self.response_due < timezone.localdate()
         )
+
+
+UN_SECTIONS = 5  # the elements of a communication to UN Special Procedures
+UN_SECTION_MAX_CHARS = 20_000
+
+
+class UnCommunicationDraft(TenantModel):
+    """The officer's own version of a case's draft communication to UN Special Procedures: every section as they
+    edited it, and (when the consent is "without names") the anonymised account they wrote in place of the
+    withheld narrative. One per case; the texts are encrypted under the case key, like every other case text."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="un_draft")
+    text = models.BinaryField()  # encrypted JSON: {"sections": [five texts]}
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["institution", "case"])]
 
 
 class StatisticsShare(TenantModel):

@@ -18,6 +18,7 @@ from cases.aad import (
     aad_receipt,
     aad_source,
     aad_transition,
+    aad_un_draft,
 )
 from cases.models import (
     Case,
@@ -27,6 +28,7 @@ from cases.models import (
     CaseTransition,
     Intervention,
     OfficerKey,
+    UnCommunicationDraft,
 )
 from r2dr.models import Institution
 
@@ -119,3 +121,8 @@ def intervention_text(case: Case, case_key: bytes, intervention: Intervention) -
     if not intervention.text:
         return {}
     return json.loads(crypto.decrypt(case_key, bytes(intervention.text), aad_intervention(case)))
+
+
+def un_draft_sections(case: Case, case_key: bytes, draft: UnCommunicationDraft) -> list[str]:
+    """The sections of the officer's saved UN communication draft."""
+    return list(json.loads(crypto.decrypt(case_key, bytes(draft.text), aad_un_draft(case)))["sections"])

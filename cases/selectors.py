@@ -125,6 +125,27 @@ def case_officers_who_see(*, case: Case) -> QuerySet:
     return case_officers(case.institution).filter(Exists(visible))
 
 
+def cases_readable_by(institution: Institution, user: User, *, case_officer: bool) -> QuerySet:
+    """The cases whose pages this member may open. A case officer: cases_visible_to. Any other member the case
+    page admits (the institution head): only escalated cases, and never a restricted one (restrictions name case
+    officers only); reading content still needs their own grant of the key, unlocked."""
+    visible = cases_visible_to(institution, user)
+    return visible if case_officer else visible.filter(escalated_at__isnull=False)
+
+
+def case_escalation_reasons(case: Case) -> list[str]:
+    """The reason codes of the case's escalations (urgent, repeat_attack, response_overdue), oldest first, read
+    from its access log entries."""
+    prefix = f"{AUDIT_PREFIX}escalated."
+    actions = (
+        audit_entries_for(institution=case.institution, object_type="case", object_ref=case.reference)
+        .filter(action__startswith=prefix)
+        .order_by("seq")
+        .values_list("action", flat=True)
+    )
+    return [a[len(prefix) :] for a in actions]
+
+
 def case_list(institution: Institution, user: User | None = None) -> QuerySet:
     base = Case.objects.for_institution(institution) if user is None else cases_visible_to(institution, user)
     return (
@@ -189,13 +210,14 @@ def case_inbox(
 
 
 def response_overdue_q(now: datetime.datetime | None = None) -> Q:
-    """Cases with no first response yet, past their urgency's response target (the inbox timers, as a query)."""
+    """Open cases with no first response yet, past their urgency's response target (the inbox timers, as a
+    query)."""
 
     now = now or timezone.now()
     q = Q(pk__in=[])
     for urgency, hours in URGENCY_TARGET_HOURS.items():
         q |= Q(urgency=urgency, received_at__lt=now - datetime.timedelta(hours=hours))
-    return Q(first_response_at__isnull=True) & q
+    return Q(first_response_at__isnull=True) & ~Q(status=Status.CLOSED) & q
 
 
 def saved_inbox_views(institution: Institution, user: User) -> QuerySet:
@@ -228,6 +250,23 @@ def case_officers(institution: Institution) -> QuerySet:
 
     ids = Membership.objects.filter(institution=institution, role=Role.CASE_OFFICER).values("user_id")
     return get_user_model().objects.filter(pk__in=ids, is_active=True).order_by("email", "username")
+
+
+ANOTHER_COUNTRY = "ZZ"  # the public form's "Another country"
+
+
+def country_names() -> dict[str, str]:
+    """{ISO code: the country's name} for every country a case can name: the countries of the platform's
+    institutions (the ones the public form offers) and "Another country". One query."""
+    # Active institutions last, so their spelling wins over a closed one's of the same country.
+    names = dict(Institution.objects.order_by("is_active", "pk").values_list("country_code", "country"))
+    names[ANOTHER_COUNTRY] = _("Another country")
+    return names
+
+
+def country_name(code: str, names: dict[str, str] | None = None) -> str:
+    """The country of a case in words; the code itself only for a country no institution has."""
+    return (names if names is not None else country_names()).get(code, code)
 
 
 def perpetrator_kinds() -> dict[str, str]:

@@ -9,6 +9,7 @@ from django.urls import path
 from cases.views import (
     case,
     directory,
+    escalation,
     exports,
     inbox,
     interventions,
@@ -48,6 +49,7 @@ institution_urlpatterns = [
     path("cases/<int:case_id>/un-communication/", exports.case_un_communication, name="cases_un_communication"),
     path("cases/<int:case_id>/case-file/", exports.case_file, name="cases_case_file"),
     path("cases/<int:case_id>/", case.case_detail, name="cases_detail"),
+    path("cases/<int:case_id>/escalation/", escalation.case_escalation, name="cases_escalation"),
     path("cases/<int:case_id>/triage/", case.case_triage, name="cases_triage"),
     path("cases/<int:case_id>/transition/", case.case_transition, name="cases_transition"),
     path("cases/<int:case_id>/sources/", case.case_source_add, name="cases_source_add"),

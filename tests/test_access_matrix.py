@@ -6,8 +6,9 @@ For every registered URL pattern the matrix builds arguments pointing at institu
 - B's own URL (`/<B>/.../<B's id>/`) as anonymous, as each role of A and as each regional role: GET, POST with a
   body, `HX-Request` GET, and PUT/PATCH/DELETE on API routes. The permission layer must refuse (403/404/405, or a
   redirect to sign-in for anonymous visitors).
-- A's own URL carrying B's ids (`/<A>/.../<B's id>/`), as each role of A the view admits (case officers with their
-  key unlocked, so the request reaches the view's object lookup past the unlock step): GET, GET with a query
+- A's own URL carrying B's ids (`/<A>/.../<B's id>/`), as each role of A the view admits (case officers and the
+  institution head with their own grant of the key, unlocked, so the request reaches the view's object lookup past
+  the unlock step; B's case is escalated, so only the tenant check keeps it from A's head): GET, GET with a query
   string and POST with bodies that carry B's ids in the fields the view reads (its forms' fields and the names it
   reads from `request.POST`/`GET`/`data`), `HX-Request` variants, and PUT/PATCH/DELETE with a JSON body on API
   routes. A view that answers 2xx to a GET naming B's object, or that changes any of B's rows, fails.
@@ -380,6 +381,16 @@ class _Route:
             if role == Role.CASE_OFFICER:
                 okey = case_services.officer_key_create(institution=self.world.a, user=user, passphrase=PASSPHRASE_A)
                 case_services.keyring_setup(institution=self.world.a, by=user, officer_key=okey)
+            if role == Role.INSTITUTION_HEAD:
+                # The head reads escalated cases with a grant of A's key, given by A's case officer.
+                officer = self.a_member(Role.CASE_OFFICER)
+                okey = case_services.officer_key_create(institution=self.world.a, user=user, passphrase=PASSPHRASE_A)
+                _kr, private = case_services.keyring_unlock(
+                    institution=self.world.a, user=officer, passphrase=PASSPHRASE_A
+                )
+                case_services.key_grant_create(
+                    institution=self.world.a, by=officer, institution_private=private, officer_key=okey
+                )
             return user
 
         return self.world.once(f"a-member:{role}", build)
@@ -397,7 +408,7 @@ class _Route:
             self.client.logout()
             if user is not None:
                 self.client.force_login(user)
-                if role == Role.CASE_OFFICER:
+                if role in (Role.CASE_OFFICER, Role.INSTITUTION_HEAD):
                     self.client.post(f"/{self.world.a.slug}/cases/unlock/", {"passphrase": PASSPHRASE_A})
             bodies = (
                 bodies_for(self.entry.callback, self.world, user)

@@ -16,6 +16,7 @@ from cases.services.escalation import (
     ESCALATION_OVERDUE,
     ESCALATION_REPEAT,
     ESCALATION_URGENT,
+    ESCALATION_WHY,
     case_escalate,
     case_repeat_attack_detect,
     cases_escalate_overdue,
@@ -45,6 +46,7 @@ from cases.services.keys import (
 from cases.services.record import case_record
 from cases.services.retention import OnLegalHold, case_delete, case_legal_hold
 from cases.services.saved_views import saved_inbox_view_delete, saved_inbox_view_save
+from cases.services.un_communication import un_draft_discard, un_draft_save
 from cases.services.workflow import (
     TransitionRefused,
     case_restrict,
@@ -60,6 +62,7 @@ __all__ = [
     "ESCALATION_OVERDUE",
     "ESCALATION_REPEAT",
     "ESCALATION_URGENT",
+    "ESCALATION_WHY",
     "EncryptedUpload",
     "InterventionRefused",
     "KeysNotReady",
@@ -105,4 +108,6 @@ __all__ = [
     "taxonomy_term_save",
     "statistics_share",
     "statistics_share_every_year",
+    "un_draft_discard",
+    "un_draft_save",
 ]

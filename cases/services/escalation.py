@@ -1,7 +1,8 @@
 """Escalation to the institution head(s), repeat-attack detection, and reminders of overdue interventions.
 
-No case content is e-mailed, only the opaque reference, why, and a link that needs a login, MFA and an unlocked
-key to show anything."""
+No case content is e-mailed, only the opaque reference, why, and a link to the case's escalation page: it needs a
+login and MFA, shows no content, and tells the reader whether they can read the case (with their own grant of the
+case key, unlocked) and how to get there."""
 
 from __future__ import annotations
 
@@ -16,10 +17,12 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cases.models import (
     URGENCY_TARGET_HOURS,
     Case,
+    CaseAccess,
     CaseLink,
     Intervention,
     InterventionKind,
@@ -41,16 +44,36 @@ ESCALATION_REPEAT = "repeat_attack"
 
 ESCALATION_OVERDUE = "response_overdue"
 
+# Why a case was escalated, as the e-mail and the escalation page say it ("… because it was marked urgent").
+ESCALATION_WHY = {
+    ESCALATION_URGENT: gettext_lazy("it was marked urgent"),
+    ESCALATION_REPEAT: gettext_lazy("the same defender or organisation was attacked again"),
+    ESCALATION_OVERDUE: gettext_lazy("its response target passed without a first step"),
+}
 
-# Who hears of an escalation: the institution head(s) and the assigned officer. No case content is e-mailed,
-# only the opaque reference, why, and a link that needs a login, MFA and an unlocked key to show anything.
+
+# Who hears of an escalation: the institution head(s) and the assigned officer (for a restricted case, its named
+# officers only); see _escalation_recipients.
 REPEAT_ATTACK_GAP_DAYS = 30  # same person, incidents further apart than this: a new attack, not a duplicate
 
 
-def _case_url(case: Case) -> str:
-    """Absolute link to the case page, for e-mails sent without a request (scheduled tasks)."""
-    path = reverse("cases_detail", kwargs={"institution_slug": case.institution.slug, "case_id": case.pk})
+def _case_url(case: Case, name: str = "cases_detail") -> str:
+    """Absolute link to a page of the case, for e-mails sent without a request (scheduled tasks)."""
+    path = reverse(name, kwargs={"institution_slug": case.institution.slug, "case_id": case.pk})
     return settings.R2DR_SITE_URL + path
+
+
+def _escalation_recipients(case: Case, heads: list[str]) -> list[str]:
+    """Who is told of an escalation: the heads and the assigned officer, or, for a restricted case, only the
+    officers it names (a restriction may keep a case from the head: a complaint against the institution's own
+    leadership), so every recipient can open the page the e-mail links to."""
+    if case.restricted:
+        named = CaseAccess.objects.for_institution(case.institution).filter(case=case).values("user_id")
+        users = get_user_model().objects.filter(pk__in=named, is_active=True).exclude(email="")
+        return sorted(set(users.values_list("email", flat=True)))
+    officer = case.assigned_to
+    assigned = {officer.email} if officer is not None and officer.is_active and officer.email else set()
+    return sorted(set(heads) | assigned)
 
 
 def _head_emails(institution: Institution) -> list[str]:
@@ -73,20 +96,19 @@ def case_escalate(*, case: Case, by: User | None = None, reason: str, head_email
             return False
         case.refresh_from_db(fields=["escalated_at"])
         access_log_append(institution=case.institution, user=by, action=f"escalated.{reason}", case=case)
-        why = {
-            ESCALATION_URGENT: _("it was marked urgent"),
-            ESCALATION_REPEAT: _("the same defender or organisation was attacked again"),
-            ESCALATION_OVERDUE: _("its response target passed without a first step"),
-        }.get(reason, reason)
-        link = _case_url(case)
-        heads = _head_emails(case.institution) if head_emails is None else head_emails
-        officer = case.assigned_to
-        assigned = {officer.email} if officer is not None and officer.is_active and officer.email else set()
-        recipients = sorted(set(heads) | assigned)
+        why = str(ESCALATION_WHY.get(reason, reason))
+        # The escalation page, not the case page: the head may hold no key, and the page opens without one.
+        link = _case_url(case, "cases_escalation")
+        if case.restricted:
+            heads = []
+        else:
+            heads = _head_emails(case.institution) if head_emails is None else head_emails
+        recipients = _escalation_recipients(case, heads)
         if recipients:
             subject = _("Case %(ref)s escalated") % {"ref": case.reference}
             body = _(
-                "Case %(ref)s was escalated because %(why)s. Open it (sign-in and unlocked key needed): %(url)s"
+                "Case %(ref)s was escalated because %(why)s. What this means and what you can do (sign-in needed): "
+                "%(url)s"
             ) % {
                 "ref": case.reference,
                 "why": why,
@@ -158,6 +180,7 @@ def cases_escalate_overdue(*, institution: Institution, now: datetime.datetime |
         due = (
             Case.objects.for_institution(institution)
             .filter(urgency=urgency, first_response_at__isnull=True, received_at__lt=cutoff, escalated_at__isnull=True)
+            .exclude(status=Status.CLOSED)
             .select_related("institution", "assigned_to")
             .defer("payload", "sealed_key", "receipt_wrapped_key")
         )

@@ -11,16 +11,16 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
-from django.utils.functional import Promise
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from cases import intake, plaintext, selectors, unlock
 from cases.intake_flow import Page
 from cases.models import Case
 from cases.services.keys import KEY_ROLES as KEY_ROLES  # the views check the roles the keys service grants to
-
-StrOrPromise = str | Promise
+from r2dr.roles import Role
 
 
 def no_store(view):
@@ -93,9 +93,20 @@ def request_uploads(request, field="files"):
     return accepted, errors
 
 
-def unlock_redirect(request):
+LOCKED_POST = gettext_lazy("Your case keys were locked, so this was not done. Unlock them, then do it again.")
+
+
+def unlock_redirect(request: HttpRequest, *, back: str = "") -> HttpResponse:
+    """Send a locked officer to unlock, then on to a page that can be shown. A GET comes back to itself. A POST
+    is not replayed (nothing of it is kept while the keys are locked): the officer comes back to the page the form
+    was on, `back` for a view that answers POST only (its own URL would be a 405 page), else the view's own URL."""
+    if request.method in ("GET", "HEAD"):
+        target = request.get_full_path()
+    else:
+        target = back or request.path
+        messages.error(request, LOCKED_POST)
     url = reverse("cases_unlock", kwargs={"institution_slug": request.institution.slug})
-    return redirect(f"{url}?next={request.path}")
+    return redirect(f"{url}?{urlencode({'next': target})}")
 
 
 def staff_render(request, template, context):
@@ -103,8 +114,15 @@ def staff_render(request, template, context):
     return render(request, template, context)
 
 
+def is_case_officer(request) -> bool:
+    return request.access.has(request.institution, Role.CASE_OFFICER)
+
+
 def case_or_404(request, case_id):
-    return get_object_or_404(selectors.cases_visible_to(request.institution, request.user), pk=case_id)
+    """The case, if this member may open its pages (selectors.cases_readable_by); the same 404 as for a missing
+    case otherwise."""
+    readable = selectors.cases_readable_by(request.institution, request.user, case_officer=is_case_officer(request))
+    return get_object_or_404(readable, pk=case_id)
 
 
 def inbox_url(institution, query: str = "") -> str:
@@ -143,18 +161,18 @@ def page_response(request: HttpRequest, page: Page) -> HttpResponse:
     return render(request, page.template, page.context, status=page.status)
 
 
-def unlocked(view: Callable | None = None, *, message: StrOrPromise = "") -> Callable:
-    """The view gets `private=` (the unlocked institution private key); a locked officer is sent to unlock first,
-    with `message` shown when given."""
+def unlocked(view: Callable | None = None, *, back: str = "") -> Callable:
+    """The view gets `private=` (the unlocked institution private key); a locked officer is sent to unlock first.
+    A view that answers POST only names in `back` the URL (name, institution
+    arguments only) of the page its form is on, where the officer returns after unlocking."""
 
     def decorate(view: Callable) -> Callable:
         @wraps(view)
         def wrapper(request, *args, **kwargs):
             private = unlock.private_key(request, request.institution)
             if private is None:
-                if message:
-                    messages.error(request, message)
-                return unlock_redirect(request)
+                target = reverse(back, kwargs={"institution_slug": request.institution.slug}) if back else ""
+                return unlock_redirect(request, back=target)
             return view(request, *args, private=private, **kwargs)
 
         return wrapper
@@ -162,20 +180,30 @@ def unlocked(view: Callable | None = None, *, message: StrOrPromise = "") -> Cal
     return decorate(view) if view is not None else decorate
 
 
-def unlocked_case(view: Callable) -> Callable:
+def unlocked_case(view: Callable | None = None, *, back: str = "") -> Callable:
     """Load the case (`case_id`) among those this officer may see (404 otherwise, restricted cases included), then
-    require the unlocked key: the view gets `case=`, `private=` (institution key) and `key=` (the case key)."""
+    require the unlocked key: the view gets `case=`, `private=` (institution key) and `key=` (the case key). A view
+    that answers POST only names in `back` the URL (name; institution and case arguments) of the page its form
+    is on, where the officer returns after unlocking."""
 
-    @wraps(view)
-    def wrapper(request, *args, case_id, **kwargs):
-        case: Case = case_or_404(request, case_id)
-        private = unlock.private_key(request, request.institution)
-        if private is None:
-            return unlock_redirect(request)
-        key = plaintext.case_key_for_officer(case, private)
-        return view(request, *args, case=case, private=private, key=key, **kwargs)
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(request, *args, case_id, **kwargs):
+            case: Case = case_or_404(request, case_id)
+            private = unlock.private_key(request, request.institution)
+            if private is None:
+                target = (
+                    reverse(back, kwargs={"institution_slug": request.institution.slug, "case_id": case.pk})
+                    if back
+                    else ""
+                )
+                return unlock_redirect(request, back=target)
+            key = plaintext.case_key_for_officer(case, private)
+            return view(request, *args, case=case, private=private, key=key, **kwargs)
 
-    return wrapper
+        return wrapper
+
+    return decorate(view) if view is not None else decorate
 
 
 def submitter_followup_url(request: HttpRequest, case: Case) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -23,6 +24,7 @@ from cases.models import (
 )
 from cases.views._common import (
     case_or_404,
+    is_case_officer,
     no_store,
     staff_render,
     submitter_followup_url,
@@ -35,14 +37,20 @@ from r2dr.roles import Role
 logger = logging.getLogger(__name__)
 
 
-@scope.institution(Role.CASE_OFFICER)
+@scope.institution(Role.CASE_OFFICER, Role.INSTITUTION_HEAD)
 @sensitive_post_parameters()
 @no_store
 @unlocked_case
 def case_detail(request, institution_slug, *, case, private, key):
     """The case page. Reading it writes nothing but the audit entry and the reader's notifications for this page
     (now read): names are indexed and repeat attacks detected when an officer unlocks, records or merges cases, not
-    when a page is opened."""
+    when a page is opened.
+
+    The institution head reads an escalated case here (case_or_404 admits no other), with their own grant of the
+    key, unlocked; read only: no action, no other case (links, possible duplicates) is shown to them."""
+    read_only = not is_case_officer(request)
+    if read_only and request.method != "GET":
+        raise PermissionDenied
     form = forms.MessageForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.message_add(
@@ -62,13 +70,18 @@ def case_detail(request, institution_slug, *, case, private, key):
     notifications_mark_read(institution=case.institution, recipient=request.user, link=request.path)
     try:
         content = _case_content(case, key)
-        content["possible_duplicates"] = _possible_duplicates(request, case, content["data"], private)
+        content["possible_duplicates"] = (
+            [] if read_only else _possible_duplicates(request, case, content["data"], private)
+        )
     except crypto.DecryptionError:
         # Benchmark rows share one payload, or the data was damaged: say so instead of failing.
         logger.warning("case %s: content does not decrypt", case.pk)
         messages.error(request, _("This case's content cannot be decrypted (benchmark data, or damaged)."))
         content = {"data": {}, "possible_duplicates": [], **dict.fromkeys(CONTENT_LISTS, [])}
-    return staff_render(request, "cases/staff_detail.html", {**content, **_case_page(case), "form": form})
+    page = _case_page(case)
+    if read_only:
+        page["links"] = []
+    return staff_render(request, "cases/staff_detail.html", {**content, **page, "form": form, "read_only": read_only})
 
 
 CONTENT_LISTS = ("thread", "attachments", "history", "sources", "interventions")
@@ -106,6 +119,7 @@ def _case_page(case: Case) -> dict:
     allowed = selectors.allowed_transitions(case)
     return {
         "case": case,
+        "country": selectors.country_name(case.country_code),
         "consents": selectors.current_consents(case).values(),
         "violation_types": case.violation_types.all(),
         "defender_groups": case.defender_groups.all(),
@@ -172,7 +186,7 @@ def case_triage(request, institution_slug, case_id):
 @sensitive_post_parameters()
 @no_store
 @require_POST
-@unlocked_case
+@unlocked_case(back="cases_detail")
 def case_transition(request, institution_slug, *, case, private, key):
     form = forms.TransitionForm(request.POST)
     if not form.is_valid():
@@ -196,7 +210,7 @@ def case_transition(request, institution_slug, *, case, private, key):
 @sensitive_post_parameters()
 @no_store
 @require_POST
-@unlocked_case
+@unlocked_case(back="cases_detail")
 def case_source_add(request, institution_slug, *, case, private, key):
     form = forms.SourceForm(request.POST)
     if form.is_valid():

@@ -9,13 +9,12 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from cases import crypto, forms, intake, selectors, services, unlock
+from cases.access_log_display import access_log_lines
 from cases.models import (
-    AUDIT_PREFIX,
     AccessAction,
     KeyGrant,
     OfficerKey,
@@ -187,13 +186,10 @@ def keys_setup(request, institution_slug):
     return staff_render(request, "cases/staff_kit.html", {"kit": kit, "kit_uri": uri})
 
 
-UNLOCK_FIRST = gettext_lazy("Unlock your case key first.")
-
-
 @scope.institution(*KEY_ROLES)
 @no_store
 @require_POST
-@unlocked(message=UNLOCK_FIRST)
+@unlocked(back="cases_keys")
 def grant_create(request, institution_slug, *, private):
     institution = request.institution
     okey = OfficerKey.objects.for_institution(institution).filter(pk=request.POST.get("officer_key_id") or 0).first()
@@ -223,7 +219,7 @@ def grant_revoke(request, institution_slug, grant_id):
     return _grant_revoke(request, grant=grant)
 
 
-@unlocked(message=UNLOCK_FIRST)
+@unlocked
 def _grant_revoke(request, *, grant, private):
     institution = request.institution
     if grant.revoked_at is None:
@@ -269,12 +265,10 @@ def recover_view(request, institution_slug):
 @no_store
 def access_log(request, institution_slug):
     institution = request.institution
-    labels = dict(AccessAction.choices)
-    entries = [
-        {"at": e.at, "who": e.actor_label, "what": labels.get(e.action[len(AUDIT_PREFIX) :], e.action),
-         "case": e.object_ref, "note": (e.detail or {}).get("note", "")}
-        for e in selectors.access_entries(institution)[:500]
-    ]  # fmt: skip
+    entries = access_log_lines(
+        selectors.access_entries(institution)[:500],
+        filter_form_factory=lambda: forms.InboxFilterForm(officers=list(selectors.case_officers(institution))),
+    )
     return staff_render(
         request,
         "cases/staff_access_log.html",

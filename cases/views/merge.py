@@ -19,7 +19,7 @@ from r2dr.roles import Role
 @scope.institution(Role.CASE_OFFICER)
 @no_store
 @require_POST
-@unlocked_case
+@unlocked_case(back="cases_detail")
 def case_merge(request, institution_slug, *, case, private, key):
     institution = request.institution
     visible = selectors.cases_visible_to(institution, request.user)

@@ -45,6 +45,36 @@ def test_demo_seed(demo):
     assert state >= 16  # ~90% State perpetrators
 
 
+def test_demo_caseload_is_realistic(demo):
+    """A few repeat attacks (the case recorded about the same defender again, and the one it repeats), not most of
+    them; every status reached through workflow steps with their reasons; a caseload spread over time."""
+    from django.utils import timezone
+
+    from cases.models import CaseTransition, Status
+
+    cases = list(Case.objects.for_institution(demo).order_by("pk"))
+    assert len(cases) == 25
+    assert sum(c.repeat_attack for c in cases) == 2, [c.reference for c in cases if c.repeat_attack]
+    assert len({c.status for c in cases}) >= 4
+    now = timezone.now()
+    for case in cases:
+        steps = list(CaseTransition.objects.for_institution(demo).filter(case=case).order_by("at", "pk"))
+        if case.status == Status.RECEIVED:
+            assert not steps
+            continue
+        assert steps and steps[-1].to_status == case.status, f"{case.reference}: {case.status} without its step"
+        assert [s.from_status for s in steps[1:]] == [s.to_status for s in steps[:-1]]  # no step skipped
+        assert case.received_at <= steps[0].at <= steps[-1].at <= now
+        assert case.first_response_at is not None
+        if case.status == Status.ACTION or (case.status == Status.CLOSED and case.verified_at):
+            assert case.is_verified and any(s.to_status == Status.ACTION for s in steps)
+        if case.status == Status.CLOSED:
+            assert case.outcome and case.closed_at and case.response_timer["text"] == "closed"
+        if case.incident_date:
+            assert case.received_at.date() >= case.incident_date
+    assert len({c.received_at.date() for c in cases}) > 10  # not all received today
+
+
 def _candidates(blobs):
     """Every 32-byte value found in the copy: raw, base64 or hex encoded."""
     found = set()

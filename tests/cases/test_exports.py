@@ -6,7 +6,7 @@ import io
 import pytest
 
 from cases import plaintext, selectors, services
-from cases.models import Status
+from cases.models import DefenderGroup, Status, ViolationType
 from tests.cases.helpers import CaseFactory, unlock_client, walk_to
 
 pytestmark = pytest.mark.django_db
@@ -51,7 +51,7 @@ def test_un_communication_needs_verification_and_consent(client, verified):
 
 
 def _rows(response):
-    return list(csv.DictReader(io.StringIO(response.content.decode())))
+    return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
 
 
 def test_csv_pseudonyms_unless_unlocked_and_consented(client, verified):
@@ -59,15 +59,15 @@ def test_csv_pseudonyms_unless_unlocked_and_consented(client, verified):
     services.consent_change(case=case, kind="un", answer="yes_named", wording="w", language="en")
     url = f"/{institution.slug}/cases/export.csv"
     rows = _rows(client.get(url + "?identities=1"))  # locked: no names
-    assert rows[0]["person"] == f"the defender of case {case.reference}"
+    assert rows[0]["Person"] == f"the defender of case {case.reference}"
     unlock_client(client, institution)
-    assert _rows(client.get(url))[0]["person"].startswith("the defender")  # names not asked for
-    assert _rows(client.get(url + "?identities=1"))[0]["person"] == "CANARY Defender"
+    assert _rows(client.get(url))[0]["Person"].startswith("the defender")  # names not asked for
+    assert _rows(client.get(url + "?identities=1"))[0]["Person"] == "CANARY Defender"
     # Consent revocation is honoured by the next export.
     services.consent_change(case=case, kind="un", answer="no", wording="w", language="en")
     rows = _rows(client.get(url + "?identities=1"))
     assert (
-        rows[0]["person"].startswith("the defender")
+        rows[0]["Person"].startswith("the defender")
         and "CANARY" not in client.get(url + "?identities=1").content.decode()
     )
     assert "cases.export.csv" in set(selectors.access_entries(institution).values_list("action", flat=True))
@@ -81,3 +81,38 @@ def test_csv_query_count_constant(client, verified, django_assert_max_num_querie
     with django_assert_max_num_queries(20):
         r = client.get(f"/{institution.slug}/cases/export.csv")
     assert len(_rows(r)) == 501
+
+
+def test_csv_reads_in_words_with_one_date_format(client, verified, settings):
+    """Labels where people read them, in the reader's language; every time in ISO 8601 with its offset."""
+    import datetime
+    import re
+
+    from cases.models import Case
+
+    institution, _officer, case, _key = verified
+    institution.time_zone = "Asia/Bangkok"
+    institution.save()
+    Case.objects.for_institution(institution).filter(pk=case.pk).update(
+        incident_date=datetime.date(2025, 3, 1), incident_date_precision="month"
+    )
+    case.violation_types.set([ViolationType.objects.get(code="judicial-harassment")])
+    case.defender_groups.set([DefenderGroup.objects.get(code="journalists")])
+    response = client.get(f"/{institution.slug}/cases/export.csv")
+    assert response.content.startswith("\ufeff".encode())  # spreadsheets read it as UTF-8
+    [row] = _rows(response)
+    assert list(row) == [
+        "Reference", "Person", "Status", "Outcome", "Urgency", "Received", "Incident date", "Country",
+        "Violations", "Defender groups", "Perpetrators", "Verified",
+    ]  # fmt: skip
+    assert row["Status"] == "Received" and row["Urgency"] == "Routine" and row["Verified"] == "No"
+    assert row["Violations"] == "Judicial harassment or criminalisation"
+    assert row["Defender groups"] == "Journalists and media workers"
+    assert row["Country"] == institution.country and row["Perpetrators"] == "Unknown"
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+07:00", row["Received"]), row["Received"]
+    assert row["Incident date"] == "2025-03"
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "id"
+    heading, row = csv.reader(io.StringIO(client.get(f"/{institution.slug}/cases/export.csv").content.decode()))
+    assert heading[2] == "Status" and row[2] == "Diterima"  # "Status" is Indonesian too
+    assert row[8] == "Pelecehan yudisial atau kriminalisasi" and row[11] == "Tidak"

@@ -35,13 +35,21 @@ def _b_case(world: World):
         from tests.cases.helpers import CaseFactory
 
         _b_keys(world)
+        from django.utils import timezone
+
+        from cases.models import Case
+
         with override_settings(**FAST_KDF):
-            return CaseFactory(
+            case = CaseFactory(
                 institution=world.b,
                 names=world.sentinel,
                 narrative=f"narrative {world.sentinel}",
                 consent_wording__statistics="matrix",
             )
+        # Escalated, so the head's case pages would show it: only the tenant check may keep it from A's head.
+        Case.objects.for_institution(world.b).filter(pk=case.pk).update(escalated_at=timezone.now())
+        case.refresh_from_db()
+        return case
 
     return world.once("cases:b-case", build)
 

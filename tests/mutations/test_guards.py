@@ -54,3 +54,14 @@ def test_matrix_fails_when_cases_assign_ignores_the_tenant(client, monkeypatch):
     monkeypatch.setattr(cases.services, "cases_assign", cases_assign_any_institution)
     found = violations_of(client, "cases_assign")
     assert any("changed B's rows" in v and "cases.Case" in v for v in found), found
+
+
+def test_matrix_fails_when_the_heads_case_lookup_ignores_the_tenant(client, monkeypatch):
+    # The head reaches a case's pages through cases_readable_by (escalated cases only): one that forgot the tenant.
+    monkeypatch.setattr(
+        cases.selectors,
+        "cases_readable_by",
+        lambda institution, user, *, case_officer: Case.objects.regional().filter(escalated_at__isnull=False),
+    )
+    found = violations_of(client, "cases_escalation")
+    assert any("B's object was found under A" in v and "institution_head" in v for v in found), found
