@@ -1,4 +1,5 @@
-"""The challenge picture: five digits a person can read and the usual scripted readers should not.
+"""The challenge picture: digits (five, as r2dr/challenge.py asks) a person can read and the usual scripted readers
+should not.
 
 `challenge_png(answer, rng=...)` returns a 260x90 PNG (quantised to 32 colours, about 4 KB); r2dr/challenge.py
 makes the data: URI and keeps the answer. Pillow only: no state, nothing about the visitor. A seeded `rng` gives
