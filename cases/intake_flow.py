@@ -379,16 +379,12 @@ def receipt_confirm(request, institution, state):
     return receipt_page(request, institution, state, error=_("Please tick the box once you have saved your code."))
 
 
-def followup_context(institution, **extra):
-    return public_context(institution, **extra)
-
-
 def followup_post(request, files, file_errors) -> Page:
     """The follow-up page: open a report with its receipt code, then reply or change a consent. The code travels
     only in the signed form state, never in a URL or cookie."""
     institution = request.institution
     if request.method != "POST":
-        return Page("cases/followup_open.html", followup_context(institution, form=forms.FollowUpOpenForm()))
+        return Page("cases/followup_open.html", public_context(institution, form=forms.FollowUpOpenForm()))
     state = intake.unpack_state(request.POST.get("state"))
     if state and state.get("fu"):
         institution = Institution.objects.filter(pk=state["i"], is_active=True).first()
@@ -397,7 +393,7 @@ def followup_post(request, files, file_errors) -> Page:
         found = plaintext.case_for_receipt(institution=institution, code=state["code"])
         if found is None:
             discard_files(files)
-            return Page("cases/followup_open.html", followup_context(institution, form=forms.FollowUpOpenForm()))
+            return Page("cases/followup_open.html", public_context(institution, form=forms.FollowUpOpenForm()))
         return followup_action(request, institution, state, found, files, file_errors)
     discard_files(files)
     return followup_open(request, institution, state)
@@ -410,14 +406,14 @@ def followup_open(request, institution, state) -> Page:
     state is checked at most once a second, and nothing another visitor does delays or refuses this one."""
     form = forms.FollowUpOpenForm(request.POST)
     if not form.is_valid():
-        return Page("cases/followup_open.html", followup_context(institution, form=form), status=200)
+        return Page("cases/followup_open.html", public_context(institution, form=form), status=200)
     # The pace is per form state: a state from another institution's page (or none) starts a fresh one.
     state = state if state and not state.get("fu") and state.get("t") else intake.new_state(None)
     if not intake.followup_check_claim(state["t"]):
         form.add_error(None, _("Please wait a moment, then send your code again."))
         return Page(
             "cases/followup_open.html",
-            followup_context(institution, form=form, state=intake.pack_state(state)),
+            public_context(institution, form=form, state=intake.pack_state(state)),
             status=429,
         )
     hit = plaintext.case_for_receipt_anywhere(code=form.cleaned_data["receipt"])
@@ -425,7 +421,7 @@ def followup_open(request, institution, state) -> Page:
         form.add_error("receipt", _("No report matches this code. Check the digits and try again."))
         return Page(
             "cases/followup_open.html",
-            followup_context(institution, form=form, state=intake.pack_state(state)),
+            public_context(institution, form=form, state=intake.pack_state(state)),
         )
     holder, case, key = hit
     fu_state = {

@@ -43,6 +43,16 @@ def officer_private_key(officer_key: OfficerKey, passphrase: str) -> bytes:
     )
 
 
+def _receipt_opens(case: Case, normalised: str, lookup: str) -> bytes | None:
+    """The case key the receipt unwraps, or None if it does not."""
+    try:
+        return crypto.unwrap_with_secret(
+            normalised, case.receipt_salt, case.receipt_kdf, case.receipt_wrapped_key, aad_receipt(lookup)
+        )
+    except crypto.DecryptionError:
+        return None
+
+
 def case_for_receipt(*, institution: Institution, code: str) -> tuple[Case, bytes] | None:
     """Find a case by its receipt and open its key; None if the code is unknown or wrong."""
     normalised = crypto.normalise_receipt(code)
@@ -50,15 +60,8 @@ def case_for_receipt(*, institution: Institution, code: str) -> tuple[Case, byte
         return None
     lookup = crypto.receipt_lookup(normalised)
     case = Case.objects.for_institution(institution).filter(receipt_lookup=lookup).first()
-    if case is None:
-        return None
-    try:
-        key = crypto.unwrap_with_secret(
-            normalised, case.receipt_salt, case.receipt_kdf, case.receipt_wrapped_key, aad_receipt(lookup)
-        )
-    except crypto.DecryptionError:
-        return None
-    return case, key
+    key = _receipt_opens(case, normalised, lookup) if case is not None else None
+    return None if key is None else (case, key)
 
 
 def case_for_receipt_anywhere(*, code: str) -> tuple[Institution, Case, bytes] | None:
@@ -79,8 +82,8 @@ def case_for_receipt_anywhere(*, code: str) -> tuple[Institution, Case, bytes] |
             hit = (institution, case)
     if hit is None:
         return None
-    found = case_for_receipt(institution=hit[0], code=normalised)
-    return None if found is None else (hit[0], *found)
+    key = _receipt_opens(hit[1], normalised, lookup)
+    return None if key is None else (*hit, key)
 
 
 def case_key_for_officer(case: Case, institution_private: bytes) -> bytes:

@@ -122,12 +122,13 @@ class AccountAdapter(DefaultAccountAdapter):
         # add + incr keeps concurrent failures from overwriting each other's count.
         cache.add(count_key, 0, LOGIN_FAILURE_MEMORY_SECONDS)
         try:
-            cache.incr(count_key)
+            failures = cache.incr(count_key)
         except ValueError:  # expired between add and incr
-            cache.set(count_key, 1, LOGIN_FAILURE_MEMORY_SECONDS)
+            failures = 1
+            cache.set(count_key, failures, LOGIN_FAILURE_MEMORY_SECONDS)
         cache.touch(count_key, LOGIN_FAILURE_MEMORY_SECONDS)
         cache.set(at_key, time.time(), LOGIN_FAILURE_MEMORY_SECONDS)
-        if cache.get(count_key, 0) >= LOGIN_FREE_FAILURES:
+        if failures >= LOGIN_FREE_FAILURES:
             _ask_challenge(request)  # the next attempt needs one: show it now, so nobody is refused for lack of it
 
     def authenticate(self, request, **credentials):

@@ -13,6 +13,7 @@ import copy
 from collections.abc import Sequence
 
 from django.core.mail import EmailMessage
+from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.backends.console import EmailBackend as DjangoConsoleBackend
 from django.core.mail.backends.smtp import EmailBackend as DjangoSMTPBackend
 
@@ -65,7 +66,7 @@ class SMTPEmailBackend(DjangoSMTPBackend):
         return super().send_messages([_without_header(m) for m in email_messages])
 
 
-class DiscardingEmailBackend(DjangoConsoleBackend):
+class DiscardingEmailBackend(BaseEmailBackend):
     """Counts messages and sends none: `seed_demo` uses it, so seeding prints no e-mails (escalations of the demo's
     urgent cases, invitations) between the recovery kits and the address a newcomer needs."""
 

@@ -14,6 +14,8 @@ every filter.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING
 
 from django.core.cache import cache
@@ -36,29 +38,41 @@ def regional_case_release_key() -> str:
     return f"{CASE_RELEASE_CACHE_PREFIX}:{sources.case_statistics_version()}"
 
 
+def _release_store(key: str, lock: str, build: Callable[[], Release]) -> Release:
+    release = build()
+    cache.set(key, (time.time(), release), CASE_RELEASE_KEEP_SECONDS)
+    cache.delete(lock)
+    return release
+
+
+def _release_serve(key: str, lock: str, build: Callable[[], Release]) -> tuple[Release, bool]:
+    """(the release stored under `key`, whether a refresh should be queued). Built inline only on a cache miss; a
+    stale release is returned with True once per refresh (the short `lock` keeps a second request from queueing
+    another)."""
+    if not CASE_STATISTICS_CACHE_SECONDS:
+        return build(), False
+    entry = cache.get(key)
+    if entry is None:
+        return _release_store(key, lock, build), False
+    built_at, release = entry
+    stale = time.time() - built_at > CASE_STATISTICS_CACHE_SECONDS
+    return release, stale and cache.add(lock, 1, 120)
+
+
+def _regional_build() -> Release:
+    return sources.case_statistics_release(regional=True)
+
+
 def regional_case_release_build(*, key: str | None = None) -> Release:
     """Build the regional release and store it under `key` (default: the current data's key)."""
     # The version is read before the release is built: a change committed in between then lands under a newer
     # key, never under the old one.
-    key = key or regional_case_release_key()
-    release = sources.case_statistics_release(regional=True)
-    cache.set(key, (time.time(), release), CASE_RELEASE_KEEP_SECONDS)
-    cache.delete(CASE_RELEASE_REFRESH_LOCK)
-    return release
+    return _release_store(key or regional_case_release_key(), CASE_RELEASE_REFRESH_LOCK, _regional_build)
 
 
 def regional_case_release_get() -> tuple[Release, bool]:
-    """(the regional release, whether a refresh should be queued). Built inline only on a cache miss; a stale
-    release is returned with True once per refresh (a short lock keeps a second request from queueing another)."""
-    if not CASE_STATISTICS_CACHE_SECONDS:
-        return sources.case_statistics_release(regional=True), False
-    key = regional_case_release_key()
-    entry = cache.get(key)
-    if entry is None:
-        return regional_case_release_build(key=key), False
-    built_at, release = entry
-    stale = time.time() - built_at > CASE_STATISTICS_CACHE_SECONDS
-    return release, stale and cache.add(CASE_RELEASE_REFRESH_LOCK, 1, 120)
+    """(the regional release, whether a refresh should be queued): see _release_serve."""
+    return _release_serve(regional_case_release_key(), CASE_RELEASE_REFRESH_LOCK, _regional_build)
 
 
 def regional_case_statistics_warm() -> int:
@@ -80,22 +94,22 @@ def national_case_release_key(*, institution: Institution) -> str:
     )
 
 
-def national_case_release_build(*, institution: Institution, key: str | None = None) -> Release:
-    key = key or national_case_release_key(institution=institution)
-    release = sources.case_statistics_release(institution=institution)
-    cache.set(key, (time.time(), release), CASE_RELEASE_KEEP_SECONDS)
-    cache.delete(f"{NATIONAL_RELEASE_CACHE_PREFIX}:{institution.pk}:refreshing")
-    return release
+def _national_lock(institution: Institution) -> str:
+    return f"{NATIONAL_RELEASE_CACHE_PREFIX}:{institution.pk}:refreshing"
+
+
+def national_case_release_build(*, institution: Institution) -> Release:
+    return _release_store(
+        national_case_release_key(institution=institution),
+        _national_lock(institution),
+        partial(sources.case_statistics_release, institution=institution),
+    )
 
 
 def national_case_release_get(*, institution: Institution) -> tuple[Release, bool]:
-    """(the institution's release, whether a refresh should be queued), as regional_case_release_get."""
-    if not CASE_STATISTICS_CACHE_SECONDS:
-        return sources.case_statistics_release(institution=institution), False
-    key = national_case_release_key(institution=institution)
-    entry = cache.get(key)
-    if entry is None:
-        return national_case_release_build(institution=institution, key=key), False
-    built_at, release = entry
-    stale = time.time() - built_at > CASE_STATISTICS_CACHE_SECONDS
-    return release, stale and cache.add(f"{NATIONAL_RELEASE_CACHE_PREFIX}:{institution.pk}:refreshing", 1, 120)
+    """(the institution's release, whether a refresh should be queued): see _release_serve."""
+    return _release_serve(
+        national_case_release_key(institution=institution),
+        _national_lock(institution),
+        partial(sources.case_statistics_release, institution=institution),
+    )

@@ -32,10 +32,12 @@ DATE_FORMAT = "j M Y"
 
 
 def zone_label(moment) -> str:
+    """The zone's abbreviation ("WIB", "UTC"), or for zones that have none ("+0630") the offset: "UTC+06:30"."""
     name = moment.tzname() or ""
-    if name[:1] in "+-" and len(name) >= 3:  # zones without an abbreviation (Asia/Yangon: "+0630")
-        return f"UTC{name[:3]}:{name[3:5] or '00'}" if name[3:5] not in ("", "00") else f"UTC{name[:3]}"
-    return name
+    if not name.startswith(("+", "-")):
+        return name
+    hours, minutes = name[:3], name[3:5]
+    return f"UTC{hours}:{minutes}" if minutes.strip("0") else f"UTC{hours}"
 
 
 @register.filter

@@ -17,6 +17,22 @@ def _continue(page):
     page.wait_for_load_state()
 
 
+def _to_last_step(page, live_server, institution, *, name, narrative):
+    """At 360 px, the shortest way through the form to its last step, every consent answered "No"."""
+    page.set_viewport_size({"width": 360, "height": 780})
+    page.goto(f"{live_server.url}/{institution.slug}/report/")
+    page.get_by_role("button", name="Start my report").click()
+    page.get_by_label("Name(s) or alias(es)").fill(name)
+    _continue(page)
+    page.get_by_label("Killing").check()
+    page.get_by_label("I don't know").check()
+    page.get_by_label("Describe what happened").fill(narrative)
+    _continue(page)
+    _continue(page)
+    for consent in ("consent_contact", "consent_un", "consent_protection", "consent_statistics"):
+        page.locator(f"input[name={consent}]").first.check()
+
+
 def test_report_receipt_and_followup_without_javascript(keyed_institution, live_server, nojs_page, e2e_login, browser):
     institution, officer = keyed_institution
     page = nojs_page
@@ -141,18 +157,7 @@ def test_challenge_keeps_answers_without_javascript(keyed_institution, live_serv
     settings.R2DR_INTAKE_LIMITS = {"institution_submissions_per_hour": 0}
     monkeypatch.setattr(challenge.secrets, "choice", lambda seq: seq[-1])  # digits "99999"
     page = nojs_page
-    page.set_viewport_size({"width": 360, "height": 780})
-    page.goto(f"{live_server.url}/{institution.slug}/report/")
-    page.get_by_role("button", name="Start my report").click()
-    page.get_by_label("Name(s) or alias(es)").fill("Challenge Canary")
-    _continue(page)
-    page.get_by_label("Killing").check()
-    page.get_by_label("I don't know").check()
-    page.get_by_label("Describe what happened").fill("Kept narrative")
-    _continue(page)
-    _continue(page)
-    for name in ("consent_contact", "consent_un", "consent_protection", "consent_statistics"):
-        page.locator(f"input[name={name}]").first.check()
+    _to_last_step(page, live_server, institution, name="Challenge Canary", narrative="Kept narrative")
     page.get_by_label("Contact details").fill("kept contact")
     page.get_by_role("button", name="Send report").click()
     assert page.locator(".challenge img").count() == 1
@@ -171,18 +176,7 @@ def test_with_javascript_the_browser_solves_the_challenge_by_itself(keyed_instit
 
     institution, _officer = keyed_institution
     settings.R2DR_INTAKE_LIMITS = {"institution_submissions_per_hour": 0}
-    page.set_viewport_size({"width": 360, "height": 780})
-    page.goto(f"{live_server.url}/{institution.slug}/report/")
-    page.get_by_role("button", name="Start my report").click()
-    page.get_by_label("Name(s) or alias(es)").fill("Work Canary")
-    _continue(page)
-    page.get_by_label("Killing").check()
-    page.get_by_label("I don't know").check()
-    page.get_by_label("Describe what happened").fill("Solved by the browser")
-    _continue(page)
-    _continue(page)
-    for name in ("consent_contact", "consent_un", "consent_protection", "consent_statistics"):
-        page.locator(f"input[name={name}]").first.check()
+    _to_last_step(page, live_server, institution, name="Work Canary", narrative="Solved by the browser")
     page.get_by_role("button", name="Send report").click()
     assert page.locator(".challenge img").count() == 1
     # Pressed at once, before the work is done: the page waits for it, then sends, with nothing typed.
