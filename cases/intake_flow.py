@@ -8,7 +8,7 @@ import dataclasses
 
 from django.conf import settings
 from django.http import Http404, QueryDict
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_variables
@@ -24,6 +24,7 @@ from cases.models import (
 )
 from r2dr import challenge
 from r2dr.models import Institution
+from r2dr.moments import moment_text
 
 
 @dataclasses.dataclass
@@ -344,7 +345,7 @@ def _commit(request, institution, state, cleaned, files) -> Page:
         "done": True,
         "code": code,
         "ref": case.reference,
-        "at": timezone.localtime(case.received_at).strftime("%Y-%m-%d %H:%M %Z"),
+        "at": moment_text(case.received_at),
         "urgent": case.urgency == Urgency.URGENT,
     }
     return receipt_page(request, institution, receipt_state, files=len(files))
