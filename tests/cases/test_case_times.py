@@ -47,4 +47,3 @@ def test_no_web_template_formats_a_date_by_hand():
         str(p.relative_to(root)) for p in (root / "templates").glob("**/*.html") if "|date:" in p.read_text("utf-8")
     ]
     assert not offenders, offenders
-
