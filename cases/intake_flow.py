@@ -23,8 +23,8 @@ from cases.models import (
     Urgency,
 )
 from r2dr import challenge
-from r2dr.models import Institution
 from r2dr.moments import moment_text
+from r2dr.selectors import institutions_in_service
 
 
 @dataclasses.dataclass
@@ -388,7 +388,7 @@ def followup_post(request, files, file_errors) -> Page:
         return Page("cases/followup_open.html", public_context(institution, form=forms.FollowUpOpenForm()))
     state = intake.unpack_state(request.POST.get("state"))
     if state and state.get("fu"):
-        institution = Institution.objects.filter(pk=state["i"], is_active=True).first()
+        institution = institutions_in_service().filter(pk=state["i"]).first()
         if institution is None or (request.institution and request.institution.pk != institution.pk):
             raise Http404
         found = plaintext.case_for_receipt(institution=institution, code=state["code"])
