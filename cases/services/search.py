@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from cases import crypto, search
-from cases.models import Case, CaseWord
+from cases.models import Case, CaseWord, Keyring
 from cases.plaintext import case_key_for_officer, case_private
 from cases.selectors import active_keyring, case_with_reference, cases_with_words, cases_words_pending
 from cases.services.access_log import access_log_append
@@ -58,11 +58,14 @@ def case_index_words(*, case: Case, case_key: bytes, institution_private: bytes)
     return len(values)
 
 
-def case_words_index_pending(*, institution: Institution, institution_private: bytes, limit: int = 500) -> int:
+def case_words_index_pending(
+    *, institution: Institution, institution_private: bytes, limit: int = 500, keyring: Keyring | None = None
+) -> int:
     """Index the words of cases not yet indexed under the active keyring (new reports, or all of them after a key
     rotation); digests under an older keyring are deleted first, as a revoked officer may hold that key. Returns
-    the number of cases indexed (at most `limit` per call; the rest follow at the next unlock or search)."""
-    keyring = active_keyring(institution)
+    the number of cases indexed (at most `limit` per call; the rest follow at the next unlock or search).
+    `keyring`, when the caller has it, is the active keyring."""
+    keyring = keyring or active_keyring(institution)
     if keyring is None:
         return 0
     CaseWord.objects.for_institution(institution).exclude(keyring=keyring).delete()
@@ -123,7 +126,10 @@ def cases_search(
         if not words:
             raise NoSearchWords()
         case_words_index_pending(
-            institution=institution, institution_private=institution_private, limit=SEARCH_INDEXES_PENDING
+            institution=institution,
+            institution_private=institution_private,
+            limit=SEARCH_INDEXES_PENDING,
+            keyring=keyring,
         )
         matching: QuerySet = cases_with_words(
             institution=institution,
