@@ -636,11 +636,8 @@ class CaseSearchForm(forms.Form):
         help_text=_(
             "A case reference (C-…), or words of the account: every word must appear. Words need the keys unlocked."
         ),
+        widget=forms.SearchInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["q"].widget.attrs.update({"type": "search", "autocomplete": "off", "spellcheck": "false"})
 
 
 class MergeForm(forms.Form):
