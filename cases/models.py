@@ -271,6 +271,8 @@ class Case(TenantModel):
             models.Index(fields=["institution", "received_at"]),
             models.Index(fields=["institution", "consent_statistics", "incident_date"]),
             models.Index(fields=["institution", "assigned_to"]),
+            # Cases not yet in the word index: asked before every word search.
+            models.Index(fields=["institution", "words_keyring_id"], name="cases_case_words_keyring"),
         ]
 
     def __str__(self):

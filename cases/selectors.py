@@ -136,9 +136,11 @@ def cases_with_words(*, institution: Institution, user: User, keyring: Keyring, 
 
 def cases_words_pending(*, institution: Institution, keyring: Keyring) -> QuerySet:
     """The institution's cases whose words are not indexed under `keyring` yet, oldest first."""
+    # Written as ranges around the keyring, not `exclude`, so the (institution, words_keyring_id) index answers.
+    other = Q(words_keyring_id__isnull=True) | Q(words_keyring_id__lt=keyring.pk) | Q(words_keyring_id__gt=keyring.pk)
     return (
         Case.objects.for_institution(institution)
-        .exclude(words_keyring_id=keyring.pk)
+        .filter(other)
         .select_related("institution")
         .order_by("received_at", "pk")
     )

@@ -45,6 +45,7 @@ from cases.services.keys import (
 )
 from cases.services.record import case_record
 from cases.services.retention import OnLegalHold, case_delete, case_legal_hold
+from cases.services.saved_views import saved_inbox_view_delete, saved_inbox_view_save
 from cases.services.search import (
     NoSearchWords,
     SearchNeedsKeys,
@@ -54,7 +55,6 @@ from cases.services.search import (
     case_words_index_pending,
     cases_search,
 )
-from cases.services.saved_views import saved_inbox_view_delete, saved_inbox_view_save
 from cases.services.un_communication import un_draft_discard, un_draft_save
 from cases.services.workflow import (
     TransitionRefused,

@@ -14,8 +14,8 @@ from cases.plaintext import case_key_for_officer
 from cases.services.access_log import access_log_append
 from cases.services.duplicates import case_names_index_pending
 from cases.services.escalation import case_repeat_attack_detect
-from cases.services.search import case_words_index_pending
 from cases.services.intake import case_submit
+from cases.services.search import case_words_index_pending
 from cases.services.workflow import source_add
 from r2dr.models import Institution
 

@@ -40,6 +40,4 @@ def case_search(request, institution_slug):
                     "“and” or “yang” are not searched."
                 ),
             )
-    return staff_render(
-        request, "cases/staff_search.html", {"form": form, "result": result, "needs_keys": needs_keys}
-    )
+    return staff_render(request, "cases/staff_search.html", {"form": form, "result": result, "needs_keys": needs_keys})

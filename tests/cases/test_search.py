@@ -157,7 +157,9 @@ def test_the_index_is_rebuilt_under_the_new_key_after_a_rotation(client, desk, m
     colleague = make_member(institution, Role.CASE_OFFICER, email="colleague@a.example")
     ckey = services.officer_key_create(institution=institution, user=colleague, passphrase="colleague pass")
     _kr, private = services.keyring_unlock(institution=institution, user=officer, passphrase=PASSPHRASE)
-    grant = services.key_grant_create(institution=institution, by=officer, institution_private=private, officer_key=ckey)
+    grant = services.key_grant_create(
+        institution=institution, by=officer, institution_private=private, officer_key=ckey
+    )
     unlock_client(client, institution)
     before = set(CaseWord.objects.for_institution(institution).values_list("digest", flat=True))
     r = client.post(f"/{institution.slug}/cases/keys/grants/{grant.pk}/revoke/")

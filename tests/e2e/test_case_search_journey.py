@@ -15,9 +15,7 @@ def test_an_officer_searches_cases_from_the_inbox(keyed_institution, live_server
     from tests.cases.helpers import CaseFactory
 
     institution, officer = keyed_institution
-    thai = CaseFactory(
-        institution=institution, names="สมชาย", narrative="ตำรวจจับกุมนักปกป้องสิทธิมนุษยชนที่หมู่บ้านริมแม่น้ำ"
-    )
+    thai = CaseFactory(institution=institution, names="สมชาย", narrative="ตำรวจจับกุมนักปกป้องสิทธิมนุษยชนที่หมู่บ้านริมแม่น้ำ")
     indonesian = CaseFactory(
         institution=institution, names="Siti", narrative="Polisi menangkap aktivis di Desa Sukamaju."
     )
