@@ -104,7 +104,7 @@ class SearchResult:
     not_indexed: int = 0  # cases of the institution the word index does not cover yet
     shown: int = field(init=False)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         self.shown = len(self.cases)
 
 

@@ -8,11 +8,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from cases import search, selectors, services
+from cases import duplicates, search, selectors, services
 from cases.models import Case, CaseWord
 from r2dr.roles import Role
 from tests.cases.conftest import PASSPHRASE
-from tests.cases.helpers import CaseFactory, unlock_client
+from tests.cases.helpers import CaseFactory, clone_cases, unlock_client
 
 pytestmark = pytest.mark.django_db
 
@@ -50,6 +50,16 @@ def test_words_are_normalised_the_same_way_in_the_text_and_the_query():
     assert set(search.normalise_words("ตำรวจ หมู่บ้าน")) <= set(thai)
     assert search.normalise_words("ที่ และ di yang the") == []  # only common words
     assert search.as_reference(" c-abc2345 ") == "C-ABC2345" and search.as_reference("SURABAYA") is None
+
+
+def test_the_word_key_is_the_institutions_and_not_the_name_digests(institution_a, keyed):
+    officer, _kit = keyed(institution_a)
+    keyring_id, private = services.keyring_unlock(institution=institution_a, user=officer, passphrase=PASSPHRASE)
+    word = search.word_digests(private, keyring_id, ["budi"])
+    assert word == search.word_digests(private, keyring_id, search.normalise_words("BUDI!"))
+    assert word != search.word_digests(b"x" * 32, keyring_id, ["budi"])  # another key cannot test a word
+    assert word != search.word_digests(private, keyring_id + 1, ["budi"])  # nor an older keyring's digests
+    assert word[0] not in duplicates.digests(private, keyring_id, "budi")[0]  # a word is never a name digest
 
 
 def test_a_reference_is_found_while_the_keys_are_locked(client, desk):
@@ -161,6 +171,11 @@ def test_the_index_is_rebuilt_under_the_new_key_after_a_rotation(client, desk, m
         institution=institution, by=officer, institution_private=private, officer_key=ckey
     )
     unlock_client(client, institution)
+    # A case whose content does not open (a copy of another's payload) is not re-indexed: its old digest must go all
+    # the same.
+    (broken,) = clone_cases(indonesian, 1)
+    old_keyring = selectors.active_keyring(institution)
+    CaseWord.objects.bulk_create([CaseWord(institution=institution, case=broken, keyring=old_keyring, digest="0" * 32)])
     before = set(CaseWord.objects.for_institution(institution).values_list("digest", flat=True))
     r = client.post(f"/{institution.slug}/cases/keys/grants/{grant.pk}/revoke/")
     assert r.status_code == 302
@@ -169,7 +184,9 @@ def test_the_index_is_rebuilt_under_the_new_key_after_a_rotation(client, desk, m
     # Every digest is under the new keyring: the old ones, which the revoked officer could compute, are gone.
     assert set(words.values_list("keyring_id", flat=True)) == {keyring.pk}
     assert not before & set(words.values_list("digest", flat=True))
-    assert set(Case.objects.for_institution(institution).values_list("words_keyring_id", flat=True)) == {keyring.pk}
+    assert set(
+        Case.objects.for_institution(institution).exclude(pk=broken.pk).values_list("words_keyring_id", flat=True)
+    ) == {keyring.pk}
     assert found(search_post(client, institution, "menangkap"), indonesian) == {indonesian.reference}
 
 
