@@ -104,9 +104,10 @@ def normalise_words(text: str) -> list[str]:
     for part in THAI.split(plain):
         pieces = thai_words(part) if THAI.fullmatch(part) else part.split()
         for piece in pieces:
-            word = _fold(piece)
-            if len(word) >= MIN_LENGTH and word not in STOP_WORDS:
-                words.add(word)
+            # Compatibility forms may unfold into punctuation ("¼" is "1⁄4"): split again after folding.
+            for word in "".join(c if _keep(c) else " " for c in _fold(piece)).split():
+                if len(word) >= MIN_LENGTH and word not in STOP_WORDS:
+                    words.add(word)
     return sorted(words)
 
 

@@ -3,10 +3,14 @@ respect restricted cases and the tenant; one audit entry per search, without the
 rotation."""
 
 import json
+import os
+import unicodedata
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from cases import duplicates, search, selectors, services
 from cases.models import Case, CaseWord
@@ -204,3 +208,37 @@ def test_search_page_queries_do_not_grow_with_the_hits(client, desk, django_asse
     with django_assert_max_num_queries(len(one)):
         r = search_post(client, institution, "penggusuran paksa")
     assert "30 cases have every word." in r.content.decode()
+
+
+FUZZ = settings(
+    max_examples=int(os.environ.get("R2DR_FUZZ_EXAMPLES", "50")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+queries = st.one_of(
+    st.text(max_size=80),
+    st.text(alphabet=st.characters(min_codepoint=0x0E00, max_codepoint=0x0E7F), max_size=80),
+    st.sampled_from(["", " ", "\x00", "C-", "c-0000000", "-", "ที่", "' OR 1=1 --", "a" * 201, "ำ", "\u0e31\u0e31"]),
+)
+
+
+@FUZZ
+@given(text=queries)
+def test_fuzz_normalise_words_keeps_only_words(text):
+    words = search.normalise_words(text)
+    assert words == sorted(set(words))
+    assert all(len(w) >= search.MIN_LENGTH and w not in search.STOP_WORDS for w in words)
+    assert all(unicodedata.category(c)[0] in "LMN" for w in words for c in w)
+
+
+@FUZZ
+@given(q=queries)
+def test_fuzz_search_never_fails(client, unlocked_desk, q):
+    r = search_post(client, unlocked_desk, q)
+    assert r.status_code == 200
+
+
+@pytest.fixture
+def unlocked_desk(client, desk):
+    unlock_client(client, desk[0])
+    return desk[0]
