@@ -49,7 +49,9 @@ def _advance(enrolment: Enrolment, stage: str, start: datetime.datetime) -> None
             return
         attempt = progress.attempt_start(enrolment=enrolment, module=module, at=at, rng=rng)
         progress.attempt_submit(attempt=attempt, answers={}, at=at + datetime.timedelta(minutes=9))
-        attempt = progress.attempt_start(enrolment=enrolment, module=module, at=at + datetime.timedelta(minutes=15), rng=rng)
+        attempt = progress.attempt_start(
+            enrolment=enrolment, module=module, at=at + datetime.timedelta(minutes=15), rng=rng
+        )
         progress.attempt_submit(attempt=attempt, answers=_right(attempt), at=at + datetime.timedelta(minutes=25))
 
 
@@ -88,4 +90,6 @@ def seed(*, scale: int = 0, stdout=None) -> None:
         if created and stage != "new":
             _advance(enrolment, stage, start)
     if stdout:
-        stdout.write(f"  training: {course}, cohort “{cohort}” open {cohort.starts_on}–{cohort.ends_on}, {len(LEARNERS)} trainees")
+        stdout.write(
+            f"  training: {course}, cohort “{cohort}” open {cohort.starts_on}–{cohort.ends_on}, {len(LEARNERS)} trainees"
+        )

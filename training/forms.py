@@ -35,7 +35,10 @@ def quiz_form(questions, data=None):
         label = f"{number}. {item.question.tr('text')}"
         if item.question.kind == QuestionKind.MULTIPLE:
             field = forms.MultipleChoiceField(
-                label=label, choices=choices, widget=forms.CheckboxSelectMultiple, required=False,
+                label=label,
+                choices=choices,
+                widget=forms.CheckboxSelectMultiple,
+                required=False,
                 help_text=_("Choose every answer that applies."),
             )
         else:

@@ -185,7 +185,7 @@ class Cohort(TranslatableMixin, models.Model):
         return datetime.datetime.combine(self.ends_on + datetime.timedelta(days=1), datetime.time.min, tzinfo=self.zone)
 
     def phase(self, at: datetime.datetime) -> str:
-        """"before", "open" or "after" the window at the instant `at`."""
+        """ "before", "open" or "after" the window at the instant `at`."""
         if at < self.opens_at:
             return "before"
         if at < self.closes_at:

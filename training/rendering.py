@@ -7,16 +7,44 @@ from __future__ import annotations
 import re
 
 import nh3
-from markdown_it import MarkdownIt
 from django.utils.safestring import SafeString, mark_safe
+from markdown_it import MarkdownIt
 
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
 
 TAGS = {
-    "h2", "h3", "h4", "h5", "h6", "p", "br", "hr", "ul", "ol", "li", "strong", "em", "code", "pre", "blockquote",
-    "a", "img", "table", "thead", "tbody", "tr", "th", "td",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "p",
+    "br",
+    "hr",
+    "ul",
+    "ol",
+    "li",
+    "strong",
+    "em",
+    "code",
+    "pre",
+    "blockquote",
+    "a",
+    "img",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
 }
-ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "th": {"align"}, "td": {"align"}, "blockquote": {"class"}}
+ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title"},
+    "th": {"align"},
+    "td": {"align"},
+    "blockquote": {"class"},
+}
 IMAGE_ROOT = "/static/training/"
 CALLOUT = re.compile(r"<blockquote>\s*<p><strong>(Note|Example):</strong>")
 
@@ -24,7 +52,11 @@ CALLOUT = re.compile(r"<blockquote>\s*<p><strong>(Note|Example):</strong>")
 def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
     if tag == "img" and attribute == "src" and not (value.startswith(IMAGE_ROOT) and ".." not in value):
         return None
-    if tag == "blockquote" and attribute == "class" and value not in ("callout callout-note", "callout callout-example"):
+    if (
+        tag == "blockquote"
+        and attribute == "class"
+        and value not in ("callout callout-note", "callout callout-example")
+    ):
         return None
     return value
 
@@ -33,7 +65,9 @@ def markdown_html(text: str) -> SafeString:
     """Sanitised HTML of a lesson's Markdown. Headings start at h2 (the page's h1 is the lesson title)."""
     html = _markdown.render(text or "")
     html = re.sub(r"<(/?)h1>", r"<\1h2>", html)
-    html = CALLOUT.sub(lambda m: f'<blockquote class="callout callout-{m.group(1).lower()}"><p><strong>{m.group(1)}:</strong>', html)
+    html = CALLOUT.sub(
+        lambda m: f'<blockquote class="callout callout-{m.group(1).lower()}"><p><strong>{m.group(1)}:</strong>', html
+    )
     clean = nh3.clean(
         html,
         tags=TAGS,

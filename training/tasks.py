@@ -18,5 +18,8 @@ def training_reminders_send() -> int:
 
 def register_schedule(celery_app=app) -> None:
     schedule = dict(celery_app.conf.beat_schedule or {})
-    schedule[REMINDERS_SCHEDULE_NAME] = {"task": "training.tasks.training_reminders_send", "schedule": crontab(minute=0)}
+    schedule[REMINDERS_SCHEDULE_NAME] = {
+        "task": "training.tasks.training_reminders_send",
+        "schedule": crontab(minute=0),
+    }
     celery_app.conf.beat_schedule = schedule

@@ -19,7 +19,9 @@ institution_urlpatterns = [
     path("training/erase/", learner.training_erase, name="training_erase"),
     path("training/enrolments/<int:enrolment_id>/", learner.training_course, name="training_course"),
     path(
-        "training/enrolments/<int:enrolment_id>/lessons/<int:lesson_id>/", learner.training_lesson, name="training_lesson"
+        "training/enrolments/<int:enrolment_id>/lessons/<int:lesson_id>/",
+        learner.training_lesson,
+        name="training_lesson",
     ),
     path(
         "training/enrolments/<int:enrolment_id>/lessons/<int:lesson_id>/done/",
@@ -27,10 +29,14 @@ institution_urlpatterns = [
         name="training_lesson_done",
     ),
     path("training/enrolments/<int:enrolment_id>/reminders/", learner.training_reminders, name="training_reminders"),
-    path("training/enrolments/<int:enrolment_id>/modules/<int:module_id>/quiz/", quiz.training_quiz, name="training_quiz"),
+    path(
+        "training/enrolments/<int:enrolment_id>/modules/<int:module_id>/quiz/", quiz.training_quiz, name="training_quiz"
+    ),
     path("training/attempts/<int:attempt_id>/", quiz.training_attempt, name="training_attempt"),
     path("training/cohorts/<int:cohort_id>/", cohort.training_staff_cohort, name="training_staff_cohort"),
     path(
-        "training/cohorts/<int:cohort_id>/progress.csv", cohort.training_staff_cohort_csv, name="training_staff_cohort_csv"
+        "training/cohorts/<int:cohort_id>/progress.csv",
+        cohort.training_staff_cohort_csv,
+        name="training_staff_cohort_csv",
     ),
 ]

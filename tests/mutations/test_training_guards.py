@@ -37,9 +37,9 @@ def test_matrix_fails_when_the_learner_lookup_ignores_the_tenant_and_the_learner
     monkeypatch.setattr(
         training.views._common,
         "learner_enrolment",
-        lambda *, institution, user, enrolment_id: Enrolment.objects.regional()
-        .select_related("cohort__course", "institution")
-        .get(pk=enrolment_id),
+        lambda *, institution, user, enrolment_id: (
+            Enrolment.objects.regional().select_related("cohort__course", "institution").get(pk=enrolment_id)
+        ),
     )
     found = violations_of(client, "training_course")
     assert any("B's object was found under A" in v for v in found), found

@@ -121,7 +121,11 @@ def test_quiz_draw_is_frozen_graded_and_completes_the_course(institution_a, djan
             progress.lesson_mark_done(enrolment=enrolment, lesson=lesson)
         assert enrolment.status == EnrolmentStatus.ACTIVE  # module 2's quiz is still to pass
         third = progress.attempt_start(enrolment=enrolment, module=m2)
-        both = {third.question_ids[0]: list(Option.objects.filter(question_id=third.question_ids[0]).values_list("pk", flat=True))}
+        both = {
+            third.question_ids[0]: list(
+                Option.objects.filter(question_id=third.question_ids[0]).values_list("pk", flat=True)
+            )
+        }
         with pytest.raises(TrainingRefused):  # module 2 has single and true/false questions only
             progress.attempt_submit(attempt=third, answers=both)
         with django_capture_on_commit_callbacks(execute=True):
@@ -167,11 +171,15 @@ def test_enrolment_by_admin_facilitator_and_offboarding(institution_a, instituti
     cohort = open_cohort()
     staff = make_member(institution_a, Role.DATA_OFFICER)
     outsider = make_member(institution_b, Role.DATA_OFFICER, email="b-officer@test.example")
-    made = enrolment_services.enrolments_create_for_staff(cohort=cohort, institution=institution_a, user_ids=[staff.pk], by=None)
+    made = enrolment_services.enrolments_create_for_staff(
+        cohort=cohort, institution=institution_a, user_ids=[staff.pk], by=None
+    )
     assert [e.user_id for e in made] == [staff.pk]
     assert Membership.objects.filter(user=staff, institution=institution_a, role=Role.TRAINEE).exists()
     with pytest.raises(TrainingRefused):
-        enrolment_services.enrolments_create_for_staff(cohort=cohort, institution=institution_a, user_ids=[outsider.pk], by=None)
+        enrolment_services.enrolments_create_for_staff(
+            cohort=cohort, institution=institution_a, user_ids=[outsider.pk], by=None
+        )
     trainee_b = make_member(institution_b, Role.TRAINEE, email="b-trainee@test.example")
     made = enrolment_services.enrolments_create_for_institution(cohort=cohort, institution=institution_b, by=None)
     assert [e.user_id for e in made] == [trainee_b.pk]

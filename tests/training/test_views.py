@@ -27,7 +27,9 @@ def test_learner_reads_marks_done_and_takes_a_quiz(client, institution_a):
     first = Lesson.objects.filter(module__number=1, module__course=cohort.course).order_by("position").first()
     page = client.get(course_path(enrolment)).content.decode()
     assert "Start" in page and f"/lessons/{first.pk}/" in page
-    assert "Open until" in page and "UTC+07" in page and "Asia/Bangkok" in page  # the closing moment, labelled with the learner's zone
+    assert (
+        "Open until" in page and "UTC+07" in page and "Asia/Bangkok" in page
+    )  # the closing moment, labelled with the learner's zone
     lesson = client.get(reverse("training_lesson", args=[institution_a.slug, enrolment.pk, first.pk]))
     body = lesson.content.decode()
     assert "<script>alert" not in body and "&lt;script&gt;" in body  # raw HTML in a lesson is text, not markup
@@ -69,22 +71,32 @@ def test_before_the_start_only_the_syllabus(client, institution_a):
 def _big_cohort(institutions, learners=500):
     cohort = open_cohort(title="Big cohort")
     User = get_user_model()
-    users = User.objects.bulk_create([User(username=f"learner{n}@big.example", email=f"learner{n}@big.example") for n in range(learners)])
+    users = User.objects.bulk_create(
+        [User(username=f"learner{n}@big.example", email=f"learner{n}@big.example") for n in range(learners)]
+    )
     enrolments = Enrolment.objects.bulk_create(
         [Enrolment(cohort=cohort, institution=institutions[n % len(institutions)], user=u) for n, u in enumerate(users)]
     )
     lessons = list(Lesson.objects.filter(module__course=cohort.course))
     module = Module.objects.get(course=cohort.course, number=1)
     questions = list(module.questions.values_list("pk", flat=True))[:2]
-    wrong = {q: Option.objects.filter(question_id=q, correct=False).values_list("pk", flat=True).first() for q in questions}
+    wrong = {
+        q: Option.objects.filter(question_id=q, correct=False).values_list("pk", flat=True).first() for q in questions
+    }
     LessonCompletion.objects.bulk_create(
         [LessonCompletion(institution_id=e.institution_id, enrolment=e, lesson=lessons[0]) for e in enrolments]
     )
     QuizAttempt.objects.bulk_create(
         [
             QuizAttempt(
-                institution_id=e.institution_id, enrolment=e, module=module, number=1, question_ids=questions,
-                option_order={}, answers={str(q): [wrong[q]] for q in questions}, score=0,
+                institution_id=e.institution_id,
+                enrolment=e,
+                module=module,
+                number=1,
+                question_ids=questions,
+                option_order={},
+                answers={str(q): [wrong[q]] for q in questions},
+                score=0,
                 submitted_at=e.enrolled_at,
             )
             for e in enrolments

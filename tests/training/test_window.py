@@ -48,7 +48,9 @@ class TestWindow(TestCase):
         )
         zone = zoneinfo.ZoneInfo(cohort_zone)
         last_second = datetime.datetime.combine(last_day, datetime.time(23, 59, 59), tzinfo=zone)
-        next_midnight = datetime.datetime.combine(last_day + datetime.timedelta(days=1), datetime.time(0, 0), tzinfo=zone)
+        next_midnight = datetime.datetime.combine(
+            last_day + datetime.timedelta(days=1), datetime.time(0, 0), tzinfo=zone
+        )
         module = Module.objects.get(course=cohort.course, number=1)
         opened = datetime.datetime.combine(cohort.starts_on, datetime.time(0, 0), tzinfo=zone)
         accepted = enrol(cohort, institution, UserFactory(username="on-time@window.example"))

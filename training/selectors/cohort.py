@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -67,7 +68,7 @@ class Row:
 
 @dataclass
 class ProgressTable:
-    modules: list[Module]
+    modules: Sequence[Module]
     rows: list[Row]
 
 
@@ -76,7 +77,9 @@ def cohort_progress_table(*, cohort: Cohort, institution: Institution | int | No
     modules = list(
         Module.objects.filter(course_id=cohort.course_id).order_by("number").annotate(lesson_count=Count("lessons"))
     )
-    enrolments = list(cohort_enrolments(cohort=cohort, institution=institution).order_by("institution__name", "user__email"))
+    enrolments = list(
+        cohort_enrolments(cohort=cohort, institution=institution).order_by("institution__name", "user__email")
+    )
     done: dict[tuple[int, int], tuple[int, datetime.datetime]] = {
         (r["enrolment_id"], r["lesson__module_id"]): (r["n"], r["last"])
         for r in _scoped(LessonCompletion, institution)
@@ -101,7 +104,7 @@ def cohort_progress_table(*, cohort: Cohort, institution: Institution | int | No
             row.cells.append(
                 Cell(
                     lessons_done=count,
-                    lessons_total=module.lesson_count,  # type: ignore[attr-defined]
+                    lessons_total=module.lesson_count,
                     best_score=attempt.get("best"),
                     passed=bool(attempt.get("passes")),
                     last_activity=max(moments) if moments else None,
@@ -131,10 +134,16 @@ class ItemStat:
         return self.options[option_id], count
 
 
-def cohort_item_analysis(*, cohort: Cohort, institution: Institution | int | None) -> list[tuple[Module, list[ItemStat]]]:
+def cohort_item_analysis(
+    *, cohort: Cohort, institution: Institution | int | None
+) -> list[tuple[Module, list[ItemStat]]]:
     """Per module, per question of its bank: how often it was drawn, the share answered right and the wrong option
     chosen most often, over the cohort's submitted attempts. Three queries."""
-    questions = list(Question.objects.filter(module__course_id=cohort.course_id).select_related("module").order_by("module__number", "position"))
+    questions = list(
+        Question.objects.filter(module__course_id=cohort.course_id)
+        .select_related("module")
+        .order_by("module__number", "position")
+    )
     stats = {q.pk: ItemStat(question=q) for q in questions}
     for option in Option.objects.filter(question__module__course_id=cohort.course_id):
         stats[option.question_id].options[option.pk] = option

@@ -60,7 +60,12 @@ def _lesson_load(module: Module, position: int, data: LessonData, report: LoadRe
     lesson = Lesson.objects.filter(key=data.key).first()
     if lesson is None:
         lesson = Lesson.objects.create(
-            key=data.key, module=module, position=position, translations=data.translations, loaded_hash=data.source_hash, **texts
+            key=data.key,
+            module=module,
+            position=position,
+            translations=data.translations,
+            loaded_hash=data.source_hash,
+            **texts,
         )
         LessonRevision.objects.create(lesson=lesson, by=None, title=data.title, body=data.body, note="loaded")
         report.created.append(data.key)

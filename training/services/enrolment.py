@@ -33,7 +33,11 @@ def _enrol(*, cohort: Cohort, institution: Institution, user_ids: Iterable[int],
         raise TrainingRefused(_("Only members of the institution can be enrolled for it."))
     now = timezone.now()
     with transaction.atomic():
-        taken = dict(Enrolment.objects.regional().filter(cohort=cohort, user_id__in=wanted).values_list("user_id", "institution_id"))
+        taken = dict(
+            Enrolment.objects.regional()
+            .filter(cohort=cohort, user_id__in=wanted)
+            .values_list("user_id", "institution_id")
+        )
         elsewhere = [uid for uid, inst in taken.items() if inst != institution.pk]
         if elsewhere:
             raise TrainingRefused(_("Some of these people are already enrolled in this cohort by another institution."))

@@ -97,8 +97,8 @@ def attempt_start(
         )
         drawn = rng.sample(list(kinds), min(module.questions_per_attempt, len(kinds)))
         options: dict[int, list[int]] = {}
-        for option_id, question_id in Option.objects.filter(question_id__in=drawn).order_by("position").values_list(
-            "pk", "question_id"
+        for option_id, question_id in (
+            Option.objects.filter(question_id__in=drawn).order_by("position").values_list("pk", "question_id")
         ):
             options.setdefault(question_id, []).append(option_id)
         order = {}
@@ -203,4 +203,3 @@ def enrolment_completion_check(enrolment: Enrolment) -> bool:
         enrolment.completed_at = max(moments)
         transaction.on_commit(lambda: completed_announce(enrolment))
     return True
-

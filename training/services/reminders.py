@@ -51,11 +51,15 @@ def _zone(name: str) -> zoneinfo.ZoneInfo:
 def _send(enrolment: Enrolment, kind: str, key: str, notification: str) -> bool:
     try:
         with transaction.atomic():
-            ReminderSent.objects.create(institution_id=enrolment.institution_id, enrolment=enrolment, kind=kind, key=key)
+            ReminderSent.objects.create(
+                institution_id=enrolment.institution_id, enrolment=enrolment, kind=kind, key=key
+            )
             link = reverse(
                 "training_course", kwargs={"institution_slug": enrolment.institution.slug, "enrolment_id": enrolment.pk}
             )
-            notifications_create(institution=enrolment.institution, kind=notification, recipients=[enrolment.user_id], link=link)
+            notifications_create(
+                institution=enrolment.institution, kind=notification, recipients=[enrolment.user_id], link=link
+            )
     except IntegrityError:
         return False  # sent already (another run of this hour)
     return True
@@ -65,7 +69,11 @@ def reminders_send_due(*, now: datetime.datetime | None = None) -> int:
     """Send every reminder due at `now`; returns how many were sent. Reads all open cohorts' running enrolments
     (regional: the task works for every institution) and passes each notification to its institution."""
     now = now or timezone.now()
-    cohorts = [c for c in Cohort.objects.filter(ends_on__gte=(now - datetime.timedelta(days=2)).date()) if c.phase(now) == "open"]
+    cohorts = [
+        c
+        for c in Cohort.objects.filter(ends_on__gte=(now - datetime.timedelta(days=2)).date())
+        if c.phase(now) == "open"
+    ]
     if not cohorts:
         return 0
     enrolments = list(
@@ -89,6 +97,9 @@ def reminders_send_due(*, now: datetime.datetime | None = None) -> int:
         if now - last >= INACTIVE_AFTER:
             sent += _send(enrolment, ReminderKind.INACTIVE, f"since-{last:%Y%m%dT%H%M%S}", NUDGE)
         for target in targets.get(enrolment.cohort_id, []):
-            if target.target_on == local_day + datetime.timedelta(days=1) and (enrolment.pk, target.module_id) not in passed:
+            if (
+                target.target_on == local_day + datetime.timedelta(days=1)
+                and (enrolment.pk, target.module_id) not in passed
+            ):
                 sent += _send(enrolment, ReminderKind.TARGET, f"module-{target.module_id}", TARGET)
     return sent

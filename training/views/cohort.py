@@ -81,7 +81,14 @@ def training_cohort(request, cohort_id):
     return render(
         request,
         "training/cohort.html",
-        {"cohort": cohort, "table": table, "institutions": institutions, "chosen": chosen, "form": form, "regional": True},
+        {
+            "cohort": cohort,
+            "table": table,
+            "institutions": institutions,
+            "chosen": chosen,
+            "form": form,
+            "regional": True,
+        },
     )
 
 
@@ -106,12 +113,20 @@ def training_cohort_items(request, cohort_id):
 def training_staff_cohort(request, institution_slug, cohort_id):
     cohort = _cohort(cohort_id)
     institution = request.institution
-    members = get_user_model().objects.filter(memberships__institution=institution, is_active=True).distinct().order_by("email")
+    members = (
+        get_user_model()
+        .objects.filter(memberships__institution=institution, is_active=True)
+        .distinct()
+        .order_by("email")
+    )
     form = StaffEnrolForm(request.POST or None, members=members)
     if request.method == "POST" and form.is_valid():
         try:
             made = enrolment_services.enrolments_create_for_staff(
-                cohort=cohort, institution=institution, user_ids=[int(u) for u in form.cleaned_data["users"]], by=request.user
+                cohort=cohort,
+                institution=institution,
+                user_ids=[int(u) for u in form.cleaned_data["users"]],
+                by=request.user,
             )
         except TrainingRefused as exc:
             messages.error(request, str(exc))

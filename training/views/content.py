@@ -35,5 +35,10 @@ def training_lesson_edit(request, lesson_id):
     return render(
         request,
         "training/lesson_edit.html",
-        {"lesson": lesson, "form": form, "preview": markdown_html(lesson.body), "revisions": lesson.revisions.select_related("by")[:20]},
+        {
+            "lesson": lesson,
+            "form": form,
+            "preview": markdown_html(lesson.body),
+            "revisions": lesson.revisions.select_related("by")[:20],
+        },
     )

@@ -27,7 +27,9 @@ from training.views._common import own_enrolment, window_context
 
 
 def course_url(enrolment) -> str:
-    return reverse("training_course", kwargs={"institution_slug": enrolment.institution.slug, "enrolment_id": enrolment.pk})
+    return reverse(
+        "training_course", kwargs={"institution_slug": enrolment.institution.slug, "enrolment_id": enrolment.pk}
+    )
 
 
 @scope.institution(Role.TRAINEE, Role.INSTITUTION_ADMIN)
@@ -36,7 +38,9 @@ def training_home(request, institution_slug):
     is_trainee = request.access.has(request.institution, Role.TRAINEE)
     is_admin = request.access.has(request.institution, Role.INSTITUTION_ADMIN)
     context = {
-        "enrolments": list(learner_enrolments(institution=request.institution, user=request.user)) if is_trainee else [],
+        "enrolments": list(learner_enrolments(institution=request.institution, user=request.user))
+        if is_trainee
+        else [],
         "cohorts": list(cohort_selectors.cohorts_open_for_enrolment()) if is_admin else [],
         "is_trainee": is_trainee,
         "is_admin": is_admin,
@@ -53,12 +57,20 @@ def training_course(request, enrolment):
     if step and step[0] == "lesson":
         continue_url = reverse(
             "training_lesson",
-            kwargs={"institution_slug": enrolment.institution.slug, "enrolment_id": enrolment.pk, "lesson_id": step[1].pk},
+            kwargs={
+                "institution_slug": enrolment.institution.slug,
+                "enrolment_id": enrolment.pk,
+                "lesson_id": step[1].pk,
+            },
         )
     elif step:
         continue_url = reverse(
             "training_quiz",
-            kwargs={"institution_slug": enrolment.institution.slug, "enrolment_id": enrolment.pk, "module_id": step[1].pk},
+            kwargs={
+                "institution_slug": enrolment.institution.slug,
+                "enrolment_id": enrolment.pk,
+                "module_id": step[1].pk,
+            },
         )
     return render(
         request,
@@ -117,7 +129,12 @@ def training_lesson_done(request, enrolment, lesson_id):
     module = progress.module(lesson.module_id)
     following = next((item for item in module.lessons if item.pk not in module.done), None) if module else None
     if following is not None:
-        return redirect("training_lesson", institution_slug=enrolment.institution.slug, enrolment_id=enrolment.pk, lesson_id=following.pk)
+        return redirect(
+            "training_lesson",
+            institution_slug=enrolment.institution.slug,
+            enrolment_id=enrolment.pk,
+            lesson_id=following.pk,
+        )
     return redirect(course_url(enrolment))
 
 
@@ -127,14 +144,19 @@ def training_lesson_done(request, enrolment, lesson_id):
 def training_reminders(request, enrolment):
     on = request.POST.get("reminders") == "on"
     enrolment_services.enrolment_reminders_set(enrolment=enrolment, on=on)
-    messages.success(request, _("You will get reminders for this course.") if on else _("You will get no more reminders for this course."))
+    messages.success(
+        request,
+        _("You will get reminders for this course.") if on else _("You will get no more reminders for this course."),
+    )
     return redirect(course_url(enrolment))
 
 
 @scope.institution(Role.TRAINEE)
 def training_my_data(request, institution_slug):
     data = learner_data(institution=request.institution, user=request.user)
-    response = HttpResponse(json.dumps(data, indent=2, ensure_ascii=False), content_type="application/json; charset=utf-8")
+    response = HttpResponse(
+        json.dumps(data, indent=2, ensure_ascii=False), content_type="application/json; charset=utf-8"
+    )
     response["Content-Disposition"] = 'attachment; filename="my-training-data.json"'
     return response
 

@@ -84,5 +84,11 @@ def training_attempt(request, institution_slug, attempt_id):
     return render(
         request,
         "training/attempt.html",
-        {**window_context(enrolment), "attempt": attempt, "module": attempt.module, "questions": questions, "form": form},
+        {
+            **window_context(enrolment),
+            "attempt": attempt,
+            "module": attempt.module,
+            "questions": questions,
+            "form": form,
+        },
     )
