@@ -30,7 +30,7 @@ def _journey(page, live_server, e2e_login, suffix):
     e2e_login(page, live_server, user.email)
     page.goto(f"{live_server.url}/{institution.slug}/training/")
     page.get_by_role("link", name=cohort.course.title).click()
-    assert "0% done" in page.content()
+    assert "Done: 0%" in page.content()
     page.get_by_role("link", name="Start").click()
     first, second = Lesson.objects.filter(module__number=1, module__course=cohort.course).order_by("position")
     assert page.get_by_role("heading", level=1).inner_text() == first.title
