@@ -36,6 +36,9 @@ SUPERUSER = "superuser"
 class Scope:
     kind: str
     roles: frozenset = field(default_factory=frozenset)
+    # A regional view that shows institutions' own rows to the roles it admits (facilitators read every learner
+    # of their cohorts): the access matrix lets those roles see and change B's rows, and still checks the rest.
+    tenant_data: bool = False
 
     def allows_roles(self, held: set[str]) -> bool:
         if not self.roles:
@@ -61,9 +64,10 @@ def institution(*roles: str):
     return _declare(Scope(INSTITUTION, frozenset(roles)))
 
 
-def regional(*roles: str):
-    """Holders of a regional role (any regional role if none given)."""
-    return _declare(Scope(REGIONAL, frozenset(roles) or frozenset(REGIONAL_ROLES)))
+def regional(*roles: str, tenant_data: bool = False):
+    """Holders of a regional role (any regional role if none given). `tenant_data`: the view reads institutions'
+    own rows (through explicit regional selectors), which the roles it admits are entitled to."""
+    return _declare(Scope(REGIONAL, frozenset(roles) or frozenset(REGIONAL_ROLES), tenant_data))
 
 
 def scope_of(view_func, namespace: str | None = None) -> Scope | None:
