@@ -4,7 +4,6 @@ facilitator, with demo trainees at different stages."""
 from __future__ import annotations
 
 import datetime
-import pathlib
 import random
 
 from django.utils import timezone
@@ -16,8 +15,6 @@ from training.models import Cohort, Enrolment, Lesson, ModuleTarget, Option
 from training.services import progress
 from training.services.content import DEFAULT_ROOT, course_load
 
-# Until the course content lands in training/content/, the demo shows the tests' small fixture course.
-FIXTURE = pathlib.Path(__file__).resolve().parents[1] / "tests" / "training" / "fixtures" / "course"
 COHORT_TITLE = "Protecting human rights defenders: demo cohort"
 # (e-mail, institution slug, stage): "new" has done nothing, "reading" has read a lesson, "module" has passed
 # module 1, "completed" has finished the course.
@@ -56,8 +53,7 @@ def _advance(enrolment: Enrolment, stage: str, start: datetime.datetime) -> None
 
 
 def seed(*, scale: int = 0, stdout=None) -> None:
-    root = DEFAULT_ROOT if (DEFAULT_ROOT / "course.yaml").is_file() else FIXTURE
-    report = course_load(root=root)
+    report = course_load(root=DEFAULT_ROOT)
     for conflict in report.conflicts:
         if stdout:
             stdout.write(f"  training: conflict: {conflict}")
