@@ -4,8 +4,8 @@
 `recording(app)` wraps the live server's WSGI application. A page is one URL pattern (its name and route,
 without the query), one method and one status: the first response of each is kept, so every distinct page is
 checked once however often the journeys pass by it. A form shown again with its errors (POST, 200) is a page of
-its own. htmx fragments are not pages: they are checked as part of the page that shows them only if a journey
-leaves them in a page that is later served whole.
+its own. Only what Chromium asks for as a document counts (Sec-Fetch-Dest): htmx fragments are checked as part of
+the pages that render them whole (an entry page with its answers), not alone.
 """
 
 import threading
@@ -46,7 +46,8 @@ def recording(app):
 
     def middleware(environ, start_response):
         method = environ["REQUEST_METHOD"]
-        if method not in ("GET", "POST") or environ.get("HTTP_HX_REQUEST"):
+        # Only what the browser loads as a page: not an htmx fragment, nor the /favicon.ico it asks for by itself.
+        if method not in ("GET", "POST") or environ.get("HTTP_SEC_FETCH_DEST") != "document":
             return app(environ, start_response)
         seen = {}
 

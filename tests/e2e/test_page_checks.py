@@ -18,11 +18,14 @@ import json
 import os
 import pathlib
 import re
+import shutil
 import subprocess
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 from tests.e2e import pages
+from tests.e2e.conftest import ARTIFACTS
 
 CHECKERS = pathlib.Path(__file__).resolve().parents[1] / "checkers" / "node_modules"
 AXE = CHECKERS / "axe-core" / "axe.min.js"
@@ -90,34 +93,44 @@ def test_axe_finds_no_serious_or_critical_violation(browser, live_server, width)
     findings = []
     try:
         for each in recorded:
-            _replay(page, live_server, each)
-            page.add_script_tag(path=str(axe))
-            for violation in page.evaluate(AXE_RUN):
+            try:
+                _replay(page, live_server, each)
+                page.add_script_tag(path=str(axe))
+                violations = page.evaluate(AXE_RUN)
+            except PlaywrightError as error:
+                findings.append(f"{each.label}\n    not replayed: {error.message.splitlines()[0]}")
+                continue
+            for violation in violations:
                 targets = "; ".join(violation["targets"])
                 findings.append(
                     f"{each.label}\n    {violation['impact']} {violation['rule']}: {violation['help']}\n    {targets}"
                 )
     finally:
         context.close()
-    assert not findings, f"axe-core at {width} px, {len(recorded)} pages:\n" + "\n".join(findings)
+    if findings:
+        pytest.fail(f"axe-core at {width} px, {len(recorded)} pages:\n" + "\n".join(findings), pytrace=False)
 
 
 # Nu messages that are the checker's mistake, not the page's, each with its reason. Keep this list short and narrow.
 NU_FALSE_POSITIVES: list[re.Pattern] = []
 
 
-def test_nu_checker_finds_no_error(tmp_path):
+def test_nu_checker_finds_no_error():
     recorded = _recorded()
     vnu = _checker(VNU)
+    # The recorded pages stay in test-artifacts/pages/ to be opened when a check fails (file names in the report).
+    folder = ARTIFACTS / "pages"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
     files = {}
     for number, each in enumerate(recorded):
-        path = tmp_path / f"page-{number:03d}.html"
+        path = folder / f"page-{number:03d}.html"
         path.write_text(each.html, encoding="utf-8")
         files[path.name] = each
     # One run over every page: the JVM starts once.
     run = subprocess.run(
         ["java", "-jar", str(vnu), "--format", "json", "--errors-only", "--exit-zero-always", *sorted(files)],
-        cwd=tmp_path,
+        cwd=folder,
         capture_output=True,
         text=True,
         check=False,
@@ -125,15 +138,17 @@ def test_nu_checker_finds_no_error(tmp_path):
     try:
         messages = json.loads(run.stderr)["messages"]
     except (json.JSONDecodeError, KeyError):
-        pytest.fail(f"the Nu checker did not answer in JSON (exit {run.returncode}):\n{run.stderr[-2000:]}")
+        pytest.fail(f"the Nu checker did not answer in JSON (exit {run.returncode}):\n{run.stderr[-2000:]}", pytrace=False)
     findings = []
     for message in messages:
         if any(pattern.search(message.get("message", "")) for pattern in NU_FALSE_POSITIVES):
             continue
-        page = files.get(message.get("url", "").rsplit("/", 1)[-1])
-        where = page.label if page else message.get("url", "?")
+        name = message.get("url", "").rsplit("/", 1)[-1]
+        page = files.get(name)
+        where = f"{page.label} (test-artifacts/pages/{name})" if page else message.get("url", "?")
         findings.append(
             f"{where}\n    line {message.get('lastLine', '?')}: {message.get('message')}\n"
-            f"    {message.get('extract', '').strip()[:160]}"
+            f"    {' '.join(message.get('extract', '').split())[:160]}"
         )
-    assert not findings, f"Nu HTML checker, {len(recorded)} pages:\n" + "\n".join(findings)
+    if findings:
+        pytest.fail(f"Nu HTML checker, {len(recorded)} pages:\n" + "\n".join(findings), pytrace=False)
