@@ -138,7 +138,9 @@ def test_nu_checker_finds_no_error():
     try:
         messages = json.loads(run.stderr)["messages"]
     except (json.JSONDecodeError, KeyError):
-        pytest.fail(f"the Nu checker did not answer in JSON (exit {run.returncode}):\n{run.stderr[-2000:]}", pytrace=False)
+        pytest.fail(
+            f"the Nu checker did not answer in JSON (exit {run.returncode}):\n{run.stderr[-2000:]}", pytrace=False
+        )
     findings = []
     for message in messages:
         if any(pattern.search(message.get("message", "")) for pattern in NU_FALSE_POSITIVES):
