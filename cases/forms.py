@@ -38,7 +38,7 @@ from cases.models import (
     ViolationType,
 )
 from cases.selectors import mechanisms_for
-from r2dr.models import Institution
+from r2dr.selectors import institutions_in_service
 
 TEXT_MAX = 20_000
 SHORT_MAX = 300
@@ -254,7 +254,7 @@ class IncidentStep(StepForm):
         self.fields["perpetrator_types"].queryset = PerpetratorType.objects.filter(is_active=True)
         self.fields["rights"].queryset = Right.objects.filter(is_active=True)
 
-        countries = dict(Institution.objects.filter(is_active=True).values_list("country_code", "country"))
+        countries = dict(institutions_in_service().values_list("country_code", "country"))
         choices = sorted(countries.items(), key=lambda c: c[1])
         self.fields["country_code"].choices = choices + [("ZZ", _("Another country"))]
         if self.institution is not None:

@@ -8,7 +8,7 @@ import dataclasses
 
 from django.conf import settings
 from django.http import Http404, QueryDict
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_variables
@@ -23,7 +23,8 @@ from cases.models import (
     Urgency,
 )
 from r2dr import challenge
-from r2dr.models import Institution
+from r2dr.moments import moment_text
+from r2dr.selectors import institutions_in_service
 
 
 @dataclasses.dataclass
@@ -344,7 +345,7 @@ def _commit(request, institution, state, cleaned, files) -> Page:
         "done": True,
         "code": code,
         "ref": case.reference,
-        "at": timezone.localtime(case.received_at).strftime("%Y-%m-%d %H:%M %Z"),
+        "at": moment_text(case.received_at),
         "urgent": case.urgency == Urgency.URGENT,
     }
     return receipt_page(request, institution, receipt_state, files=len(files))
@@ -387,7 +388,7 @@ def followup_post(request, files, file_errors) -> Page:
         return Page("cases/followup_open.html", public_context(institution, form=forms.FollowUpOpenForm()))
     state = intake.unpack_state(request.POST.get("state"))
     if state and state.get("fu"):
-        institution = Institution.objects.filter(pk=state["i"], is_active=True).first()
+        institution = institutions_in_service().filter(pk=state["i"]).first()
         if institution is None or (request.institution and request.institution.pk != institution.pk):
             raise Http404
         found = plaintext.case_for_receipt(institution=institution, code=state["code"])

@@ -31,6 +31,7 @@ from cases.models import (
     UnCommunicationDraft,
 )
 from r2dr.models import Institution
+from r2dr.selectors import institutions_in_service
 
 
 def officer_private_key(officer_key: OfficerKey, passphrase: str) -> bytes:
@@ -76,7 +77,7 @@ def case_for_receipt_anywhere(*, code: str) -> tuple[Institution, Case, bytes] |
         return None
     lookup = crypto.receipt_lookup(normalised)
     hit: tuple[Institution, Case] | None = None
-    for institution in Institution.objects.filter(is_active=True).order_by("pk"):
+    for institution in institutions_in_service().order_by("pk"):
         case = Case.objects.for_institution(institution).filter(receipt_lookup=lookup).first()
         if case is not None and hit is None:
             hit = (institution, case)

@@ -37,6 +37,7 @@ from indicators.models import (
 )
 from indicators.rating import NODATA, answer_display, answer_text, not_available_label, rate, summarise
 from r2dr.models import Institution
+from r2dr.selectors import institutions_in_service
 
 # --- framework -------------------------------------------------------------------------------------------
 
@@ -637,7 +638,7 @@ def regional_status_matrix(
     *, round_id: int | str | None = None, subregion: str | None = None, country: str | None = None
 ) -> dict[str, Any]:
     """Regional. Per institution, the status of each area in its published cycle (of the round, or latest)."""
-    active = Institution.objects.filter(is_active=True).order_by("country", "name")
+    active = institutions_in_service().order_by("country", "name")
     if subregion:
         active = active.filter(subregion=subregion)
     if country:

@@ -6,6 +6,7 @@ from rest_framework.permissions import AllowAny
 
 from r2dr import permissions as scope
 from r2dr.models import Institution
+from r2dr.selectors import institutions_in_service
 
 
 class InstitutionSerializer(serializers.ModelSerializer):
@@ -23,4 +24,4 @@ class InstitutionList(generics.ListAPIView):
     pagination_class = None
 
     def get_queryset(self):
-        return Institution.objects.filter(is_active=True).order_by("country", "name")
+        return institutions_in_service().order_by("country", "name")

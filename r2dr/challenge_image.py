@@ -21,9 +21,9 @@ How it is drawn (the ranges are `Style`'s defaults, `STYLE`):
 
 `PLAIN` turns every distortion off (upright digits in a row), to compare readers against an easy picture.
 
-What it resists has been measured only in part: on 200 pictures from a fixed seed, a template matcher over
-these fonts read 3 correctly. No test in this repository measures it yet, and Tesseract has not been run
-against it.
+What it resists is measured by tests/r2dr/test_challenge_ocr.py on 200 pictures from a fixed seed, with two
+readers nobody tuned it against (tests/r2dr/ocr_readers.py): a template matcher over these very fonts solved 0
+and Tesseract (digits only, grey and binarised) 1, while both solve at least 38 of 40 `PLAIN` pictures.
 """
 
 from __future__ import annotations

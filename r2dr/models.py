@@ -80,6 +80,10 @@ class Institution(TranslatableMixin, models.Model):
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
     website = models.URLField(_("website"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # A training cohort's practice institution (issue 12, module 3): trainees fill in a practice cycle through the
+    # real data-entry pages. It is in no public, regional or receipt path (r2dr.selectors.institutions_in_service,
+    # TenantQuerySet.regional), accepts no cases and has no case roles.
+    is_practice = models.BooleanField(_("practice institution (training)"), default=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:

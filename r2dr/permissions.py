@@ -174,6 +174,8 @@ class ScopeMiddleware:
             except (zoneinfo.ZoneInfoNotFoundError, ValueError):
                 pass
         if scope.kind == PUBLIC:
+            if request.institution is not None and request.institution.is_practice:
+                raise Http404  # a practice institution has no public face: no report form, results or follow-up
             return None
         user = request.user
         if not user.is_authenticated:

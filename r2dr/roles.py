@@ -25,6 +25,8 @@ INSTITUTION_ROLES = frozenset(
     }
 )
 REGIONAL_ROLES = frozenset({Role.REGIONAL_ADMIN, Role.FACILITATOR})
+# The roles that handle defenders' cases (a practice institution has none: r2dr.services).
+CASE_ROLES = frozenset({Role.CASE_OFFICER})
 # Trainees may belong to an institution or take the course on their own.
 FLEXIBLE_ROLES = frozenset({Role.TRAINEE})
 

@@ -36,8 +36,12 @@ def invitation_pending(*, invitation_id: int | None) -> Invitation | None:
     return invitation if invitation is not None and invitation.is_open else None
 
 
+def institutions_in_service() -> QuerySet[Institution]:
+    """The institutions the platform serves the public and the region for: active, and not a training cohort's
+    practice institution. Every public, regional, receipt-lookup and API list of institutions starts here."""
+    return Institution.objects.filter(is_active=True, is_practice=False)
+
+
 def regional_institutions() -> QuerySet[Institution]:
-    """Every active institution with its member counts: no tenant content."""
-    return Institution.objects.filter(is_active=True).annotate(
-        member_count=Count("memberships", filter=~Q(memberships__role="trainee"))
-    )
+    """Every institution in service with its member counts: no tenant content."""
+    return institutions_in_service().annotate(member_count=Count("memberships", filter=~Q(memberships__role="trainee")))

@@ -23,11 +23,17 @@ from django.utils.translation import gettext as _
 from r2dr.models import Institution, Invitation, Membership, invitation_opened_hash, invitation_token_hash
 from r2dr.offboarding import offboarding_steps_run
 from r2dr.onboarding import onboarding_steps_run
-from r2dr.roles import INSTITUTION_ROLES, REGIONAL_ROLES, Role
+from r2dr.roles import CASE_ROLES, INSTITUTION_ROLES, REGIONAL_ROLES, Role
 
 
 @transaction.atomic
+def _practice_refuses(role: str, institution: Institution | None) -> None:
+    if institution is not None and institution.is_practice and role in CASE_ROLES:
+        raise ValidationError(_("A practice institution accepts no cases, so it has no case roles."))
+
+
 def membership_grant(*, user: User, role: str, institution: Institution | None) -> Membership:
+    _practice_refuses(role, institution)
     if role in REGIONAL_ROLES:
         institution = None
     elif role in INSTITUTION_ROLES and institution is None:
@@ -59,6 +65,7 @@ def invitation_create(
 ) -> tuple[Invitation, str]:
     """Create an invitation and e-mail its link; returns the invitation and token."""
     email = email.strip().lower()
+    _practice_refuses(role, institution)
     if role in INSTITUTION_ROLES and institution is None:
         raise ValidationError(_("This role needs an institution."))
     if role in REGIONAL_ROLES:

@@ -53,8 +53,9 @@ class TenantQuerySet(models.QuerySet):
         return self.filter(institution_id=institution_id)._mark(f"institution:{institution_id}")
 
     def regional(self) -> TenantQuerySet:
-        """Across institutions: only for regional selectors (published/shared data)."""
-        return self._mark("regional")
+        """Across institutions: only for regional selectors (published/shared data). A training cohort's practice
+        institution holds neither, so its rows are never part of a regional read."""
+        return self.exclude(institution__is_practice=True)._mark("regional")
 
     def _check_scope(self):
         if self._r2dr_scope is None and not _scopes_disabled.get():

@@ -11,6 +11,8 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from django.utils.html import escape
@@ -195,7 +197,6 @@ def stacked_status_chart(title: str, labels: list[str], counts: list[dict], *, w
         ("nodata", _("No data")),
     ]
     row_h, top = 38, 6
-    height = top + row_h * max(len(labels), 1) + 26
     body = []
     for i, (label, c) in enumerate(zip(labels, counts, strict=True)):
         yy = top + i * row_h
@@ -213,11 +214,16 @@ def stacked_status_chart(title: str, labels: list[str], counts: list[dict], *, w
                     f"{c.get(key)}</text>"
                 )
             xx += w
-    ly = top + row_h * len(labels) + 6
-    for j, (key, label) in enumerate(order):
-        lx = j * (width // 4)
-        body.append(f'<rect x="{lx}" y="{ly}" width="12" height="12" rx="2" fill="{STATUS_COLOURS[key]}"/>')
-        body.append(f'<text x="{lx + 16}" y="{ly + 11}" font-size="11" fill="#1b2430">{escape(label)}</text>')
+    # The legend: one entry after another, onto a new row when the next would run past the edge.
+    ly, lx = top + row_h * len(labels) + 6, 0.0
+    for key, label in order:
+        entry = 16 + text_width(label, 11)
+        if lx and lx + entry > width:
+            lx, ly = 0.0, ly + 18
+        body.append(f'<rect x="{lx:.1f}" y="{ly}" width="12" height="12" rx="2" fill="{STATUS_COLOURS[key]}"/>')
+        body.append(f'<text x="{lx + 16:.1f}" y="{ly + 11}" font-size="11" fill="#1b2430">{escape(label)}</text>')
+        lx += entry + 14
+    height = ly + 20
     return _svg(width, height, title, body)
 
 
@@ -230,6 +236,8 @@ def text_width(text: str, size: float) -> float:
     """An upper estimate of the drawn width of `text` at font size `size` (px) in Noto Sans."""
     em = 0.0
     for ch in str(text):
+        if unicodedata.combining(ch) or unicodedata.category(ch) == "Mn":  # Thai vowels and tone marks, harakat
+            continue
         if ch in _NARROW:
             em += 0.32
         elif ch in _WIDE:
@@ -285,3 +293,47 @@ def _nice_ceiling(value: float) -> float:
         if step >= raw_step and float(step).is_integer():
             return 4 * step
     return 40 * magnitude
+
+
+# What `_svg`'s callers write for every label: x, y, size, an optional anchor, a colour, escaped text.
+_LABEL = re.compile(
+    r'<text x="(?P<x>-?[\d.]+)" y="(?P<y>-?[\d.]+)" font-size="(?P<size>[\d.]+)"'
+    r'(?: text-anchor="(?P<anchor>start|middle|end)")? fill="(?P<fill>#[0-9a-fA-F]{3,6})">(?P<text>[^<]*)</text>'
+)
+_VIEWBOX = re.compile(r'viewBox="0 0 (?P<w>[\d.]+) (?P<h>[\d.]+)"')
+# Where the baseline falls in a line box one em high, for Noto Sans ((1 - (ascent + descent)) / 2 + ascent).
+_BASELINE = 0.888
+PX_PER_MM = 96 / 25.4
+
+
+def with_html_labels(svg: str, *, width_mm: float) -> str:
+    """The chart for a PDF `width_mm` wide, its labels taken out of the SVG and laid over the drawing as HTML.
+
+    WeasyPrint draws SVG text glyph by glyph, unshaped (Kozea/WeasyPrint#2249): Thai vowels and tone marks land
+    on dotted circles and Arabic comes out unjoined and backwards. HTML text it shapes like any other, so each
+    label becomes a span at the same place, size and colour, scaled with the drawing."""
+    box = _VIEWBOX.search(svg)
+    if not box:
+        return svg
+    view_w, view_h = float(box["w"]), float(box["h"])
+    scale = width_mm * PX_PER_MM / view_w
+    labels = []
+    for m in _LABEL.finditer(svg):
+        x, y, size = float(m["x"]) * scale, float(m["y"]) * scale, float(m["size"]) * scale
+        top = y - size * _BASELINE
+        anchor = m["anchor"] or "start"
+        if anchor == "start":
+            place = f"left:{x:.1f}px"
+        elif anchor == "end":
+            place = f"right:{view_w * scale - x:.1f}px;text-align:right"
+        else:  # centred on x in a box wider than any label
+            place = f"left:{x - 100:.1f}px;width:200px;text-align:center"
+        labels.append(
+            f'<span class="chart-label" style="{place};top:{top:.1f}px;font-size:{size:.1f}px;color:{m["fill"]}">'
+            f"{m['text']}</span>"
+        )
+    drawing = _LABEL.sub("", svg)
+    return mark_safe(  # noqa: S308 - the labels' text was escaped when the SVG was drawn
+        f'<div class="chart-drawing" style="width:{width_mm}mm;height:{view_h * scale:.1f}px">'
+        f"{drawing}{''.join(labels)}</div>"
+    )

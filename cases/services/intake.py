@@ -109,6 +109,8 @@ def case_submit(
     uploads: Iterable[EncryptedUpload] = (),
 ) -> tuple[Case, str]:
     """Commit a report in one transaction. Returns (case, receipt code); the code is never stored."""
+    if institution.is_practice:  # a training cohort's institution: its public pages are 404 too (r2dr.permissions)
+        raise KeysNotReady
     keyring = active_keyring(institution)
     if keyring is None:
         raise KeysNotReady

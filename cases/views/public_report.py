@@ -15,13 +15,13 @@ from cases.views._common import (
 )
 from r2dr import languages as offered
 from r2dr import permissions as scope
-from r2dr.models import Institution
+from r2dr.selectors import institutions_in_service
 
 
 @scope.public
 @no_store
 def report_choose(request):
-    institutions = Institution.objects.filter(is_active=True).order_by("country", "name")
+    institutions = institutions_in_service().order_by("country", "name")
     return render(
         request,
         "cases/report_choose.html",

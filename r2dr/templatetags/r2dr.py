@@ -5,6 +5,7 @@ from django.utils import dateformat, timezone
 from django.utils.html import format_html
 
 from r2dr import languages
+from r2dr.moments import DATE_FORMAT, moment_text
 
 register = template.Library()
 
@@ -24,22 +25,6 @@ def has_role(context, *roles):
     return request.access.has(institution, *roles) if institution else False
 
 
-# One way to write a moment on every page: day, short month, year, 24-hour time and the zone it is in, e.g.
-# "1 Dec 2026, 15:04 WIB" (month names in the page's language). Institution pages show the institution's zone
-# (r2dr.permissions activates it), regional pages UTC: the label says which.
-DATETIME_FORMAT = "j M Y, H:i"
-DATE_FORMAT = "j M Y"
-
-
-def zone_label(moment) -> str:
-    """The zone's abbreviation ("WIB", "UTC"), or for zones that have none ("+0630") the offset: "UTC+06:30"."""
-    name = moment.tzname() or ""
-    if not name.startswith(("+", "-")):
-        return name
-    hours, minutes = name[:3], name[3:5]
-    return f"UTC{hours}:{minutes}" if minutes.strip("0") else f"UTC{hours}"
-
-
 @register.filter
 def when(value):
     """A datetime as `<time>` in the active time zone, labelled with that zone; '—' when there is none."""
@@ -48,8 +33,7 @@ def when(value):
     if not isinstance(value, datetime.datetime):
         return day(value)
     local = timezone.localtime(value) if timezone.is_aware(value) else value
-    text = f"{dateformat.format(local, DATETIME_FORMAT)} {zone_label(local)}".strip()
-    return format_html('<time datetime="{}">{}</time>', local.isoformat(timespec="minutes"), text)
+    return format_html('<time datetime="{}">{}</time>', local.isoformat(timespec="minutes"), moment_text(local))
 
 
 @register.filter

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 
-from r2dr.models import Institution
+from r2dr.selectors import institutions_in_service
 from reports import charts, sources
 from reports.charts import DataTable
 from reports.selectors.case_tables import case_table
@@ -122,7 +122,7 @@ def regional_dashboard(
 
 def countries(subregion: str | None = None) -> list[tuple[str, str]]:
     """(ISO code, name) of member institutions' countries, for the country filter."""
-    qs = Institution.objects.filter(is_active=True)
+    qs = institutions_in_service()
     if subregion:
         qs = qs.filter(subregion=subregion)
     return sorted(set(qs.values_list("country_code", "country")), key=lambda c: c[1])

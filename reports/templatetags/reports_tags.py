@@ -1,6 +1,6 @@
 from django import template
 
-from reports import selectors
+from reports import charts, selectors
 
 register = template.Library()
 
@@ -41,3 +41,13 @@ def percent(value):
 @register.filter
 def is_number(value):
     return value is None or (isinstance(value, int | float) and not isinstance(value, bool))
+
+
+# The text width of a portrait A4 page in print.css (210 mm less 18 mm margins either side).
+PDF_TEXT_WIDTH_MM = 174
+
+
+@register.filter
+def pdf_chart(svg, width_mm=PDF_TEXT_WIDTH_MM):
+    """A chart as the PDF draws it: its labels as shaped HTML text over the drawing (charts.with_html_labels)."""
+    return charts.with_html_labels(svg, width_mm=float(width_mm)) if svg else svg

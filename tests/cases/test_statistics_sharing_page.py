@@ -44,7 +44,8 @@ def test_others_do_not(member_client, institution_a, role):
 
 def _rows(body):
     """(year, shared cell) of each row of the table."""
-    return re.findall(r'<th scope="row">(\d{4})</th><td>[^<]*</td>\s*<td>([^<]*)</td>', body)
+    rows = re.findall(r'<th scope="row">(\d{4})</th><td>[^<]*</td>\s*<td>(.*?)</td>', body)
+    return [(year, re.sub(r"<[^>]+>", "", cell)) for year, cell in rows]
 
 
 def test_with_the_standing_decision_the_page_says_every_year_and_the_table_agrees(member_client, cases_of_a):

@@ -51,7 +51,7 @@ def test_a_valid_zone_saved_before_the_list_stays_as_it_was(member_client, insti
 
 
 def test_free_text_zones_are_migrated_to_the_zone_they_name_or_utc():
-    migration = importlib.import_module("r2dr.migrations.0005_institution_time_zone_from_the_list")
+    migration = importlib.import_module("r2dr.migrations.0007_institution_time_zone_from_the_list")
     known = {zone.lower(): zone for zone in zoneinfo.available_timezones()}
     assert migration._zone_for("Asia/Bangkok", known) == "Asia/Bangkok"
     assert migration._zone_for(" asia/jakarta ", known) == "Asia/Jakarta"
