@@ -52,6 +52,7 @@ ACTION_LABELS: dict[str, StrOrPromise] = {
     "intervention.added": gettext_lazy("Recorded an intervention or referral"),
     "intervention.changed": gettext_lazy("Changed an intervention or referral"),
     "inbox_viewed": gettext_lazy("Viewed the case inbox"),
+    "searched": gettext_lazy("Searched cases"),
     "export.csv": gettext_lazy("Exported the case list (CSV)"),
     "export.case_file": gettext_lazy("Downloaded the internal case file (PDF)"),
     "export.case_file.shareable": gettext_lazy("Downloaded a shareable case file (PDF)"),
@@ -160,6 +161,17 @@ def _inbox_details(note: str, filter_form, people: _People) -> list[str]:
     return out
 
 
+def _search_details(detail: dict) -> list[str]:
+    """How a search was made and what it found; the query itself was never logged."""
+    words, hits = int(detail.get("words") or 0), int(detail.get("hits") or 0)
+    how = (
+        _("by reference")
+        if detail.get("by") == "reference"
+        else ngettext("by %(n)d word", "by %(n)d words", words) % {"n": words}
+    )
+    return [how, ngettext("%(n)d case found", "%(n)d cases found", hits) % {"n": hits}]
+
+
 def _details(action: str, entry, people: _People, filter_form) -> list[str]:
     detail = entry.detail or {}
     note = str(detail.get("note", ""))
@@ -203,6 +215,8 @@ def _details(action: str, entry, people: _People, filter_form) -> list[str]:
         if status in InterventionStatus.values:
             parts.append(str(InterventionStatus(status).label))
         return [" · ".join(parts)] if parts else []
+    if action == "searched":
+        return _search_details(detail)
     if action == "duplicate_check" and note.isdigit():
         n = int(note)
         return [ngettext("%(n)d possible duplicate", "%(n)d possible duplicates", n) % {"n": n}]

@@ -612,6 +612,7 @@ def _seed_staff_side(institution, officer, ids, today):
         institution=institution, user=officer, passphrase=DEMO_CASE_PASSPHRASE
     )
     services.case_names_index_pending(institution=institution, institution_private=inst_private, by=officer)
+    services.case_words_index_pending(institution=institution, institution_private=inst_private)
     first = Case.objects.for_institution(institution).order_by("pk").first()
     name = _demo_person(institution.slug, 0)
     services.case_record(

@@ -629,6 +629,17 @@ class SavedViewForm(forms.Form):
     query = forms.CharField(widget=forms.HiddenInput, required=False, max_length=600)
 
 
+class CaseSearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search cases"),
+        max_length=200,
+        help_text=_(
+            "A case reference (C-…), or words of the account: every word must appear. Words need the keys unlocked."
+        ),
+        widget=forms.SearchInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+
 class MergeForm(forms.Form):
     into = forms.CharField(
         label=_("Merge this case into case (reference)"),

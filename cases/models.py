@@ -214,6 +214,7 @@ class Case(TenantModel):
     origin = models.CharField(max_length=16, choices=Origin.choices, default=Origin.PUBLIC_FORM)
     # The keyring under which the keyed name digests were computed (None: not yet; they need an unlocked officer).
     names_keyring_id = models.PositiveIntegerField(null=True, blank=True)
+    words_keyring_id = models.PositiveIntegerField(null=True, blank=True)  # the keyring its CaseWords are under
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -270,6 +271,8 @@ class Case(TenantModel):
             models.Index(fields=["institution", "received_at"]),
             models.Index(fields=["institution", "consent_statistics", "incident_date"]),
             models.Index(fields=["institution", "assigned_to"]),
+            # Cases not yet in the word index: asked before every word search.
+            models.Index(fields=["institution", "words_keyring_id"], name="cases_case_words_keyring"),
         ]
 
     def __str__(self):
@@ -583,6 +586,23 @@ class NameDigest(TenantModel):
         indexes = [models.Index(fields=["institution", "keyring", "digest"])]
         constraints = [
             models.UniqueConstraint(fields=["case", "keyring", "digest"], name="cases_namedigest_unique"),
+        ]
+
+
+class CaseWord(TenantModel):
+    """A keyed hash of one normalised word of a case's account (cases/search.py), for word search. Keyed like
+    NameDigest, under a key of its own: only an unlocked officer can index a case or look a word up; the database
+    alone links cases that share a word, but does not say which word."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="words")
+    keyring = models.ForeignKey(Keyring, on_delete=models.CASCADE, related_name="+")
+    digest = models.CharField(max_length=32)
+
+    class Meta:
+        # The search reads (institution, keyring, digest) -> case ids from this index alone.
+        indexes = [models.Index(fields=["institution", "keyring", "digest", "case"], name="cases_caseword_lookup")]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "keyring", "digest"], name="cases_caseword_unique"),
         ]
 
 

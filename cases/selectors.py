@@ -23,6 +23,7 @@ from cases.models import (
     CaseAccess,
     CaseLink,
     CaseSettings,
+    CaseWord,
     Consent,
     ConsentAnswer,
     Intervention,
@@ -116,6 +117,33 @@ def cases_visible_to(institution: Institution, user: User | OuterRef) -> QuerySe
     """The institution's cases this officer may see: all unrestricted ones, and restricted ones naming them."""
     named = CaseAccess.objects.for_institution(institution).filter(user=user).values("case_id")
     return Case.objects.for_institution(institution).filter(Q(restricted=False) | Q(pk__in=named))
+
+
+def case_with_reference(*, institution: Institution, user: User, reference: str) -> QuerySet:
+    """The case of this exact reference, if the officer may see it (at most one row)."""
+    return case_list(institution, user).select_related("assigned_to").filter(reference=reference)
+
+
+def cases_with_words(*, institution: Institution, user: User, keyring: Keyring, digests: list[str]) -> QuerySet:
+    """The cases the officer may see whose word index, under `keyring`, holds every one of `digests`: newest first.
+    One semi-join per word, each answered from the (institution, keyring, digest, case) index alone."""
+    words = CaseWord.objects.for_institution(institution).filter(keyring=keyring)
+    qs = case_list(institution, user).select_related("assigned_to")
+    for digest in sorted(set(digests)):
+        qs = qs.filter(pk__in=words.filter(digest=digest).values("case_id"))
+    return qs.order_by("-received_at", "pk")
+
+
+def cases_words_pending(*, institution: Institution, keyring: Keyring) -> QuerySet:
+    """The institution's cases whose words are not indexed under `keyring` yet, oldest first."""
+    # Written as ranges around the keyring, not `exclude`, so the (institution, words_keyring_id) index answers.
+    other = Q(words_keyring_id__isnull=True) | Q(words_keyring_id__lt=keyring.pk) | Q(words_keyring_id__gt=keyring.pk)
+    return (
+        Case.objects.for_institution(institution)
+        .filter(other)
+        .select_related("institution")
+        .order_by("received_at", "pk")
+    )
 
 
 def case_officers_who_see(*, case: Case) -> QuerySet:

@@ -18,6 +18,7 @@ from cases.views import (
     public_follow_up,
     public_report,
     record,
+    search,
     statistics,
 )
 
@@ -37,6 +38,7 @@ institution_urlpatterns = [
     path("follow-up/", public_follow_up.followup, name="cases_followup"),
     path("cases/", inbox.case_list, name="cases_list"),
     path("cases/assign/", inbox.case_assign, name="cases_assign"),
+    path("cases/search/", search.case_search, name="cases_search"),
     path("cases/export.csv", exports.cases_export_csv, name="cases_export_csv"),
     path("cases/record/", record.case_record, name="cases_record"),
     path("cases/views/", inbox.saved_view_save, name="cases_saved_view_save"),

@@ -55,7 +55,11 @@ class TenantQuerySet(models.QuerySet):
     def regional(self) -> TenantQuerySet:
         """Across institutions: only for regional selectors (published/shared data). A training cohort's practice
         institution holds neither, so its rows are never part of a regional read."""
-        return self.exclude(institution__is_practice=True)._mark("regional")
+        # A subquery, not a join: regional reads may lock rows (FOR UPDATE) and carry a nullable institution.
+        practice = models.Subquery(
+            self.model._meta.get_field("institution").related_model.objects.filter(is_practice=True).values("pk")
+        )
+        return self.exclude(institution_id__in=practice)._mark("regional")
 
     def _check_scope(self):
         if self._r2dr_scope is None and not _scopes_disabled.get():

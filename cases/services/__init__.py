@@ -46,6 +46,15 @@ from cases.services.keys import (
 from cases.services.record import case_record
 from cases.services.retention import OnLegalHold, case_delete, case_legal_hold
 from cases.services.saved_views import saved_inbox_view_delete, saved_inbox_view_save
+from cases.services.search import (
+    NoSearchWords,
+    SearchNeedsKeys,
+    SearchRefused,
+    SearchResult,
+    case_index_words,
+    case_words_index_pending,
+    cases_search,
+)
 from cases.services.un_communication import un_draft_discard, un_draft_save
 from cases.services.workflow import (
     TransitionRefused,
@@ -67,13 +76,18 @@ __all__ = [
     "InterventionRefused",
     "KeysNotReady",
     "MergeRefused",
+    "NoSearchWords",
     "OnLegalHold",
+    "SearchNeedsKeys",
+    "SearchRefused",
+    "SearchResult",
     "TransitionRefused",
     "access_log_append",
     "attachments_add",
     "case_delete",
     "case_escalate",
     "case_index_names",
+    "case_index_words",
     "case_legal_hold",
     "case_link",
     "case_merge",
@@ -85,9 +99,11 @@ __all__ = [
     "case_submit",
     "case_submitter_notify",
     "case_transition",
+    "case_words_index_pending",
     "case_triage",
     "cases_assign",
     "cases_escalate_overdue",
+    "cases_search",
     "consent_change",
     "interventions_remind_overdue",
     "intervention_save",

@@ -15,6 +15,7 @@ from cases.services.access_log import access_log_append
 from cases.services.duplicates import case_names_index_pending
 from cases.services.escalation import case_repeat_attack_detect
 from cases.services.intake import case_submit
+from cases.services.search import case_words_index_pending
 from cases.services.workflow import source_add
 from r2dr.models import Institution
 
@@ -57,5 +58,6 @@ def case_record(
         )
         access_log_append(institution=institution, user=by, action="recorded", case=case, detail=origin)
     case_names_index_pending(institution=institution, institution_private=institution_private, by=by)
+    case_words_index_pending(institution=institution, institution_private=institution_private)
     case_repeat_attack_detect(case=case, by=by)
     return case, code

@@ -60,6 +60,7 @@ def case_list(request, institution_slug):
             "saved_views": selectors.saved_inbox_views(institution, request.user),
             "save_form": forms.SavedViewForm(initial={"query": current_query}),
             "current_query": current_query,
+            "search_form": forms.CaseSearchForm(),
         },
     )
 

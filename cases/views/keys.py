@@ -57,8 +57,10 @@ def unlock_view(request, institution_slug):
         else:
             response = redirect(next_url)
             unlock.store(request, response, institution, keyring_id, private)
-            # New reports get their keyed name digests now, and repeat attacks are flagged without waiting.
+            # New reports get their keyed name digests and word index now, and repeat attacks are flagged without
+            # waiting.
             services.case_names_index_pending(institution=institution, institution_private=private, by=request.user)
+            services.case_words_index_pending(institution=institution, institution_private=private)
             messages.success(request, _("Case keys unlocked for 15 minutes of activity."))
             return response
     return staff_render(
@@ -231,8 +233,9 @@ def _grant_revoke(request, *, grant, private):
             unlock.clear(request, response, institution)
         else:
             unlock.store(request, response, institution, new_keyring.pk, new_private)
-            # Every case's name digests belong to the old key: index them under the new one now.
+            # Every case's name digests and words belong to the old key: index them under the new one now.
             services.case_names_index_pending(institution=institution, institution_private=new_private, by=request.user)
+            services.case_words_index_pending(institution=institution, institution_private=new_private)
         messages.success(request, _("Access revoked; the institution key was rotated and every case key re-sealed."))
         return response
     return redirect("cases_keys", institution_slug=institution.slug)

@@ -46,6 +46,7 @@ def closed_case(institution_a, keyed, taxonomy, settings):
     services.message_add(case=case, case_key=key, direction="institution", body=f"msg {SENTINEL}", author=officer)
     services.intervention_save(case=case, case_key=key, by=officer, kind="letter", status="sent", details=SENTINEL)
     services.case_index_names(case=case, case_key=key, institution_private=private)
+    services.case_index_words(case=case, case_key=key, institution_private=private)
     case = walk_to(case, key, officer, Status.CLOSED)
     return institution_a, officer, case, pathlib.Path(settings.MEDIA_ROOT) / name
 
