@@ -14,7 +14,7 @@ R2DR_SITE_URL ?= http://$(HOST):$(PORT)
 export R2DR_SITE_URL
 APPS := r2dr cases indicators reports training
 
-.PHONY: demo test suite install install-runtime system-deps system-deps-runtime lint bench bench-smoke fuzz e2e \
+.PHONY: demo test suite install install-runtime checkers system-deps system-deps-runtime lint bench bench-smoke fuzz e2e \
 	lock messages
 
 # pytest's exit code 5 means "no tests ran": a selection that silently matched nothing is a failure.
@@ -45,6 +45,17 @@ $(DEV_STAMP): $(BIN)/python pyproject.toml constraints.txt
 	rm -f $(VENV)/.installed-*
 	touch $@ $(RUNTIME_STAMP)
 
+# The page checkers of the browser journeys (axe-core, the Nu HTML checker): test-only npm packages, pinned by
+# tests/checkers/package-lock.json, never served. `npm ci` empties node_modules first, old stamps included.
+CHECKERS := tests/checkers
+CHECKERS_STAMP := $(CHECKERS)/node_modules/.installed-$(shell cat $(CHECKERS)/package-lock.json | sha1sum | cut -c1-12)
+
+$(CHECKERS_STAMP): $(CHECKERS)/package.json $(CHECKERS)/package-lock.json | system-deps
+	cd $(CHECKERS) && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
+checkers: $(CHECKERS_STAMP)
+
 install-runtime: $(RUNTIME_STAMP)
 
 install: $(DEV_STAMP)
@@ -69,7 +80,7 @@ lint: install
 	if [ -n "$$failed" ]; then printf "lint failed:$$failed\n"; exit 1; fi
 
 # The unit suite without lint (what `make test` runs after it). Benchmarks are left out (pyproject addopts).
-suite: system-deps install
+suite: system-deps install checkers
 	$(call pytest,$(PYTEST_ARGS))
 
 test: system-deps lint suite
@@ -78,7 +89,7 @@ test: system-deps lint suite
 bench-smoke: system-deps install
 	$(call pytest,-m bench $(PYTEST_ARGS))
 
-e2e: system-deps install
+e2e: system-deps install checkers
 	$(call pytest,tests/e2e $(PYTEST_ARGS))
 
 # Benchmarks print numbers; run them against PostgreSQL for meaningful results:

@@ -6,6 +6,8 @@ Fixtures:
 - `e2e_login(page, live_server, email, password, totp_secret)`: signs in through the real
   allauth forms, including the TOTP step.
 Screenshots go to test-artifacts/ (`shot(page, name)`).
+- `live_server`: pytest-django's, its application wrapped to record every distinct HTML page it serves
+  (tests/e2e/pages.py) for the page checks, which run after every journey (test_page_checks.py).
 """
 
 import os
@@ -22,10 +24,25 @@ CHROMIUM = os.environ.get("R2DR_CHROMIUM", "/usr/bin/chromium")
 PASSWORD = "correct horse battery staple"
 
 
+PAGE_CHECKS = "test_page_checks.py"
+
+
+@pytest.hookimpl(trylast=True)  # after pytest-django's reordering by database use
 def pytest_collection_modifyitems(items):
     for item in items:
         if "/e2e/" in str(item.fspath):
             item.add_marker(pytest.mark.e2e)
+    # The page checks scan what the journeys were served: they run last, whatever order the files collect in.
+    items.sort(key=lambda item: item.path.name == PAGE_CHECKS)
+
+
+@pytest.fixture(scope="session")
+def live_server(live_server):
+    from tests.e2e import pages
+
+    httpd = live_server.thread.httpd
+    httpd.set_app(pages.recording(httpd.get_app()))
+    return live_server
 
 
 @pytest.fixture(scope="session")

@@ -88,7 +88,7 @@ def test_autosave_refuses_an_invalid_percentage_and_saves_the_rest(client, insti
     assert "Not saved:" in body and "Enter a percentage from 0 to 100" in body
     assert "Saved " not in body and "The other changes are saved" in body
     # The error goes beside the field (an out-of-band swap of its error slot), which the input points at.
-    assert f'id="id_{prefix}answer-error" hx-swap-oob="true">Enter a percentage' in body
+    assert f'id="id_{prefix}answer-error" data-hx-swap-oob="true">Enter a percentage' in body
     value.refresh_from_db()
     assert value.answer == "" and value.number is None and value.narrative == "Police data"
     assert not ValueHistory.objects.for_institution(institution_a).filter(value=value, field="answer").exists()

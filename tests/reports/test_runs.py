@@ -198,7 +198,7 @@ def test_request_views_and_polling(fake_sources, world, member_client, django_ca
     assert partial.content.decode().lstrip().startswith('<div id="run-status"')
     queued = ReportRun.objects.create(kind=ReportKind.NATIONAL, institution=world.a, cycle_id=11, title="q")
     polling = client.get(f"/{world.a.slug}/reports/{queued.pk}/", headers={"HX-Request": "true"}).content.decode()
-    assert 'hx-trigger="every 2s"' in polling
+    assert 'data-hx-trigger="every 2s"' in polling
 
 
 def test_old_report_files_are_pruned_keeping_the_newest(world, head, settings, client):

@@ -162,7 +162,7 @@ def test_sweep_gives_up_after_bounded_requeues_with_a_message(fake_sources, worl
     assert run.failure_reason.startswith("The report could not be built: the report service stopped")
     page = client.get(f"/{world.a.slug}/reports/{run.pk}/").content.decode()
     assert "the report service stopped before finishing it, 4 times" in page
-    assert 'hx-trigger="every 2s"' not in page  # the page stops polling a run that will not finish
+    assert 'data-hx-trigger="every 2s"' not in page  # the page stops polling a run that will not finish
 
 
 def test_a_new_request_does_not_return_a_stuck_run(
