@@ -158,6 +158,10 @@ class Cohort(TranslatableMixin, models.Model):
     time_zone = models.CharField(_("time zone"), max_length=64, default="UTC", validators=[validate_time_zone])
     starts_on = models.DateField(_("first day"))
     ends_on = models.DateField(_("last day"))
+    # Where module 3 is practised (training.services.practice): opened by a facilitator, never public.
+    practice_institution = models.OneToOneField(
+        "r2dr.Institution", null=True, blank=True, on_delete=models.PROTECT, related_name="practice_cohort"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -10,6 +10,9 @@ urlpatterns = [
     path("training/cohorts/<int:cohort_id>/", cohort.training_cohort, name="training_cohort"),
     path("training/cohorts/<int:cohort_id>/progress.csv", cohort.training_cohort_csv, name="training_cohort_csv"),
     path("training/cohorts/<int:cohort_id>/items/", cohort.training_cohort_items, name="training_cohort_items"),
+    path(
+        "training/cohorts/<int:cohort_id>/practice/", cohort.training_cohort_practice, name="training_cohort_practice"
+    ),
     path("training/lessons/", content.training_lessons, name="training_lessons"),
     path("training/lessons/<int:lesson_id>/edit/", content.training_lesson_edit, name="training_lesson_edit"),
 ]

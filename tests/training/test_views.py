@@ -34,6 +34,7 @@ def test_learner_reads_marks_done_and_takes_a_quiz(client, institution_a):
     body = lesson.content.decode()
     assert "<script>alert" not in body and "&lt;script&gt;" in body  # raw HTML in a lesson is text, not markup
     assert "tracker.example" not in body and 'src="/static/training/diagram.png"' in body
+    assert "[tracker]" in body and '<img alt="tracker">' not in body  # a refused image leaves its description
     assert 'class="callout callout-note"' in body
     print(f"lesson page weight: {len(lesson.content)} bytes")
     done = client.post(reverse("training_lesson_done", args=[institution_a.slug, enrolment.pk, first.pk]))

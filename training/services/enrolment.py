@@ -18,6 +18,7 @@ from r2dr.roles import Role
 from r2dr.services import membership_grant
 from training.models import Cohort, Enrolment, EnrolmentStatus
 from training.services.errors import TrainingRefused
+from training.services.practice import practice_learner_add, practice_learner_remove
 
 
 def _enrol(*, cohort: Cohort, institution: Institution, user_ids: Iterable[int], by: User | None) -> list[Enrolment]:
@@ -51,7 +52,12 @@ def _enrol(*, cohort: Cohort, institution: Institution, user_ids: Iterable[int],
             ],
             ignore_conflicts=True,  # a concurrent enrolment of the same person stands
         )
-        return list(Enrolment.objects.for_institution(institution).filter(cohort=cohort, user_id__in=new))
+        created = list(
+            Enrolment.objects.for_institution(institution).filter(cohort=cohort, user_id__in=new).select_related("user")
+        )
+        for enrolment in created:
+            practice_learner_add(cohort=cohort, user=enrolment.user)
+        return created
 
 
 def enrolments_create_for_staff(
@@ -76,6 +82,7 @@ def enrolment_end(*, enrolment: Enrolment, by: Any = None) -> Enrolment:
             status=EnrolmentStatus.ENDED, ended_at=now
         )
         enrolment.status, enrolment.ended_at = EnrolmentStatus.ENDED, now
+        practice_learner_remove(cohort=enrolment.cohort, user=enrolment.user, by=by)
     return enrolment
 
 
@@ -96,6 +103,8 @@ def enrolments_offboard(*, membership: Membership, by: Any) -> None:
     ).exists()
     if still:
         return
-    Enrolment.objects.for_institution(membership.institution_id).filter(
+    running = Enrolment.objects.for_institution(membership.institution_id).filter(
         user_id=membership.user_id, status=EnrolmentStatus.ACTIVE
-    ).update(status=EnrolmentStatus.ENDED, ended_at=timezone.now())
+    )
+    for enrolment in running.select_related("cohort", "user"):
+        enrolment_end(enrolment=enrolment, by=by)

@@ -19,6 +19,7 @@ from training.forms import BulkEnrolForm, StaffEnrolForm
 from training.models import Cohort
 from training.selectors import cohort as selectors
 from training.services import enrolment as enrolment_services
+from training.services import practice as practice_services
 from training.services.errors import TrainingRefused
 
 STATUS_LABELS = {"complete": _("complete"), "started": _("started"), "not_started": _("not started")}
@@ -90,6 +91,20 @@ def training_cohort(request, cohort_id):
             "regional": True,
         },
     )
+
+
+@scope.regional(Role.FACILITATOR)
+def training_cohort_practice(request, cohort_id):
+    """Open the cohort's practice institution for module 3 (POST; once)."""
+    cohort = _cohort(cohort_id)
+    if request.method == "POST":
+        try:
+            practice_services.cohort_practice_open(cohort=cohort, by=request.user)
+        except TrainingRefused as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("The practice institution is open; every learner of the cohort works in it."))
+    return redirect("training_cohort", cohort_id=cohort.pk)
 
 
 @scope.regional(Role.FACILITATOR, tenant_data=True)

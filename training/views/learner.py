@@ -19,6 +19,7 @@ from training.rendering import markdown_html
 from training.selectors import cohort as cohort_selectors
 from training.selectors.learner import learner_enrolments, learner_progress, lesson_in_course, local_today
 from training.selectors.learner_data import learner_data
+from training.selectors.practice import practice_link
 from training.services import enrolment as enrolment_services
 from training.services import learner_data as data_services
 from training.services import progress as progress_services
@@ -75,7 +76,13 @@ def training_course(request, enrolment):
     return render(
         request,
         "training/course.html",
-        {**window_context(enrolment), "progress": progress, "continue_url": continue_url, "today": local_today()},
+        {
+            **window_context(enrolment),
+            "progress": progress,
+            "continue_url": continue_url,
+            "today": local_today(),
+            "practice_slug": practice_link(cohort=enrolment.cohort, user=request.user),
+        },
     )
 
 
