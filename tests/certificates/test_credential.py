@@ -60,7 +60,9 @@ def verifier(client):
 
 
 def test_the_official_schema_finds_no_error_in_the_credential_or_the_issuer_profile(issued, client):
-    credential_errors = _errors(_validator("ob_v3p0_achievementcredential_schema.json"), _payload(issued.credential_jwt))
+    credential_errors = _errors(
+        _validator("ob_v3p0_achievementcredential_schema.json"), _payload(issued.credential_jwt)
+    )
     assert credential_errors == []
     profile_errors = _errors(_validator("ob_v3p0_profile_schema.json"), client.get("/credentials/issuer.json").json())
     assert profile_errors == []
@@ -100,7 +102,9 @@ def test_openbadgeslib_verifies_it_a_one_byte_change_breaks_it_and_revocation_sh
 
 
 def test_a_rotated_key_stays_listed_and_what_it_signed_still_verifies(issued, settings, client):
-    old_pem = resolve_did("did:key:" + client.get("/credentials/issuer.json").json()["verificationMethod"][0]["publicKeyMultibase"])
+    old_pem = resolve_did(
+        "did:key:" + client.get("/credentials/issuer.json").json()["verificationMethod"][0]["publicKeyMultibase"]
+    )
     old_multikey = credential.multikey(bytes(credential.signing_key().verify_key))
     settings.R2DR_CREDENTIAL_KEY = "ab" * 32
     settings.R2DR_CREDENTIAL_OLD_KEYS = [old_multikey]

@@ -57,7 +57,10 @@ def test_pdftotext_reads_the_thai_and_khmer_names_back(institution_a, tmp_path, 
     first, last, _family, language = NAMES[script]
     certificate, _seconds = _issue(institution_a, first, last, language)
     text = subprocess.run(
-        ["pdftotext", "-enc", "UTF-8", str(_pdf(tmp_path, certificate)), "-"], capture_output=True, text=True, check=True
+        ["pdftotext", "-enc", "UTF-8", str(_pdf(tmp_path, certificate)), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     assert f"{first} {last}" in text
     assert certificate.code in text
@@ -77,7 +80,10 @@ def test_the_qr_code_on_the_rendered_page_is_the_verify_url(institution_a, tmp_p
 def test_the_arabic_certificate_runs_right_to_left(institution_a, tmp_path):
     certificate, _seconds = _issue(institution_a, *NAMES["arabic"][:2], "ar")
     text = subprocess.run(
-        ["pdftotext", "-enc", "UTF-8", str(_pdf(tmp_path, certificate)), "-"], capture_output=True, text=True, check=True
+        ["pdftotext", "-enc", "UTF-8", str(_pdf(tmp_path, certificate)), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     # pdftotext gives Arabic back in logical order only if it was shaped as right-to-left text.
     assert "فاطمة" in text or "الزهراء" in text

@@ -30,7 +30,14 @@ def _upload(client, certificate, data: bytes):
 def test_the_verify_page_shows_every_printed_field_and_nothing_else_and_is_noindex(client, issued):
     response = client.get(f"/verify/{issued.code}/")
     body = response.content.decode()
-    for value in ("Ada Lovelace", "Institution A", issued.course_title, issued.cohort_title, issued.issuer, issued.pdf_sha256):
+    for value in (
+        "Ada Lovelace",
+        "Institution A",
+        issued.course_title,
+        issued.cohort_title,
+        issued.issuer,
+        issued.pdf_sha256,
+    ):
         assert value in body
     assert "ada.private@example.org" not in body and "Valid." in body
     assert '<meta name="robots" content="noindex' in body
@@ -38,8 +45,19 @@ def test_the_verify_page_shows_every_printed_field_and_nothing_else_and_is_noind
     data = client.get(f"/verify/{issued.code}.json").json()
     assert data["name"] == "Ada Lovelace" and data["pdf_sha256"] == issued.pdf_sha256 and data["status"] == "valid"
     assert set(data) == {
-        "code", "publicly_verifiable", "status", "revoked_on", "name", "institution", "course", "cohort",
-        "completed_on", "issuer", "pdf_sha256", "verify_url", "issuer_profile",
+        "code",
+        "publicly_verifiable",
+        "status",
+        "revoked_on",
+        "name",
+        "institution",
+        "course",
+        "cohort",
+        "completed_on",
+        "issuer",
+        "pdf_sha256",
+        "verify_url",
+        "issuer_profile",
     }
     assert client.get("/verify/" + "a" * 26 + "/").status_code == 404
 
@@ -67,7 +85,9 @@ def test_a_file_just_over_5_mb_is_refused_by_the_chunk_count(client, issued):
     assert response.status_code == 413 and "larger than 5 MB" in response.content.decode()
 
 
-def test_the_upload_is_hashed_in_chunks_and_never_reaches_memory_or_disk_handlers(client, issued, settings, monkeypatch):
+def test_the_upload_is_hashed_in_chunks_and_never_reaches_memory_or_disk_handlers(
+    client, issued, settings, monkeypatch
+):
     """With Django's handlers a 3 MB file goes to a temporary file (and a small one into memory): neither runs."""
     settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 1
 
@@ -135,6 +155,8 @@ def test_a_module_prints_as_a_pdf_with_its_lessons(client, institution_a, tmp_pa
     response = client.get(f"/{institution_a.slug}/training/enrolments/{enrolment.pk}/modules/{module.pk}/print.pdf")
     assert response["Content-Type"] == "application/pdf"
     (tmp_path / "module.pdf").write_bytes(response.content)
-    text = subprocess.run(["pdftotext", str(tmp_path / "module.pdf"), "-"], capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", str(tmp_path / "module.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
     for lesson in module.lessons.all():
         assert lesson.title in text

@@ -8,7 +8,8 @@ class CertificatesConfig(AppConfig):
 
     def ready(self):
         from training import completion
-        from training.certificates.services import certificates_erase, certificate_issue_queue
+        from training.certificates.services import certificates_erase
+        from training.certificates.tasks import certificate_issue_queue
 
         if certificate_issue_queue not in completion.on_completed:
             completion.on_completed.append(certificate_issue_queue)

@@ -160,7 +160,12 @@ def open_badge_credential(
         "id": verify_url(code),
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "name": course_title,
-        "issuer": {"id": issuer_id(), "type": ["Profile"], "name": settings.R2DR_CERTIFICATE_ISSUER, "url": site() + "/"},
+        "issuer": {
+            "id": issuer_id(),
+            "type": ["Profile"],
+            "name": settings.R2DR_CERTIFICATE_ISSUER,
+            "url": site() + "/",
+        },
         "validFrom": issued_at,
         "credentialSubject": {
             "type": ["AchievementSubject"],

@@ -17,9 +17,7 @@ def certificate_by_code(*, code: str) -> Certificate:
 
 def revoked_status_indexes() -> list[int]:
     """Every revoked certificate's index in the platform's revocation status list."""
-    return list(
-        Certificate.objects.regional().filter(revoked_at__isnull=False).values_list("status_index", flat=True)
-    )
+    return list(Certificate.objects.regional().filter(revoked_at__isnull=False).values_list("status_index", flat=True))
 
 
 def learner_certificates(*, institution: Institution, user: Any) -> list[Certificate]:

@@ -45,13 +45,6 @@ def certificate_code() -> str:
     return base64.b32encode(secrets.token_bytes(16)).decode("ascii").rstrip("=").lower()
 
 
-def certificate_issue_queue(enrolment: Enrolment) -> None:
-    """The completion hook: queue the issue (after the completion commits, which is when hooks run)."""
-    from training.certificates.tasks import certificate_issue_task
-
-    certificate_issue_task.delay(enrolment_id=enrolment.pk, institution_id=enrolment.institution_id)
-
-
 def _learner_name(user: Any) -> str:
     return (user.get_full_name() or user.get_username()).strip()
 
@@ -130,7 +123,11 @@ def _certificate_draft(enrolment: Enrolment) -> _Draft:
     started = time.perf_counter()
     data = pdf.pdf_render(
         "certificates/pdf/certificate.html",
-        {"certificate": certificate, "qr": pdf.qr_data_uri(credential.verify_url(code)), "verify_url": credential.verify_url(code)},
+        {
+            "certificate": certificate,
+            "qr": pdf.qr_data_uri(credential.verify_url(code)),
+            "verify_url": credential.verify_url(code),
+        },
         language=language,
     )
     certificate.pdf_sha256 = hashlib.sha256(data).hexdigest()
@@ -149,7 +146,9 @@ def _sign(draft: _Draft) -> None:
             cohort_title=certificate.cohort_title,
             institution_name=certificate.institution_name,
             completed_on=certificate.completed_on.isoformat(),
-            issued_at=certificate.issued_at.astimezone(datetime.UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+            issued_at=certificate.issued_at.astimezone(datetime.UTC)
+            .isoformat(timespec="seconds")
+            .replace("+00:00", "Z"),
             status_index=certificate.status_index,
         )
     certificate.credential_jwt, certificate.key_id = credential.credential_jwt(
@@ -174,7 +173,9 @@ def certificate_revoke(*, certificate: Certificate, by: Any, reason: str) -> Cer
     if not reason:
         raise CertificateRefused("a reason is required")
     with transaction.atomic():
-        locked = Certificate.objects.for_institution(certificate.institution_id).select_for_update().get(pk=certificate.pk)
+        locked = (
+            Certificate.objects.for_institution(certificate.institution_id).select_for_update().get(pk=certificate.pk)
+        )
         if locked.revoked_at is None:
             locked.revoked_at = timezone.now()
             locked.revoked_by = by
