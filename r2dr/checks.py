@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.core.checks import Warning, register
+from django.core.checks import Error, Warning, register
 
 
 @register(deploy=True)
@@ -56,3 +56,19 @@ def mail_backend_keeps_defenders_out(app_configs, **kwargs):
             id="r2dr.W003",
         )
     ]
+
+
+@register(deploy=True)
+def credential_key_is_set(app_configs, **kwargs):
+    """Course credentials signed with a key derived from SECRET_KEY would all stop verifying when that key rotates,
+    and anyone who learns SECRET_KEY could sign certificates."""
+    if not settings.R2DR_CREDENTIAL_KEY:
+        return [
+            Error(
+                "R2DR_CREDENTIAL_KEY is unset, so course credentials are signed with a key derived from SECRET_KEY.",
+                hint="Set R2DR_CREDENTIAL_KEY to 32 random bytes in hex (`openssl rand -hex 32`); list a retired "
+                "key's public key in R2DR_CREDENTIAL_OLD_KEYS.",
+                id="r2dr.E004",
+            )
+        ]
+    return []

@@ -28,6 +28,8 @@ RESERVED_SLUGS = frozenset(
         "report",
         "regional",
         "training",
+        "verify",
+        "credentials",
         "invitations",
         "me",
         "reports",

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "indicators",
     "cases",
     "training",
+    "training.certificates",
     "reports",
 ]
 
@@ -319,6 +320,14 @@ R2DR_PLATFORM_HOST = env.str("R2DR_PLATFORM_HOST", default="the Asia Pacific For
 R2DR_INVITATION_DAYS = 7
 # Server-side secret of the keyed hash that looks up receipt codes (falls back to SECRET_KEY).
 R2DR_RECEIPT_SECRET = env.str("R2DR_RECEIPT_SECRET", default="")
+# Course certificates (training.certificates): the Ed25519 seed that signs Open Badges credentials (32 bytes, hex or
+# base64url; derived from SECRET_KEY when unset, which `check --deploy` refuses), the public keys (Multikey z6Mk…)
+# of retired ones, which stay listed so what they signed still verifies, and the issuer's name on certificates.
+R2DR_CREDENTIAL_KEY = env.str("R2DR_CREDENTIAL_KEY", default="")
+R2DR_CREDENTIAL_OLD_KEYS = env.list("R2DR_CREDENTIAL_OLD_KEYS", default=[])
+R2DR_CERTIFICATE_ISSUER = env.str(
+    "R2DR_CERTIFICATE_ISSUER", default="Asia Pacific Forum of National Human Rights Institutions"
+)
 # Audit checkpoints (r2dr.audit): signed with this key, which must not live in the database (falls back to a
 # key derived from SECRET_KEY), and, when the directory is set, appended to <dir>/<institution-slug>.txt there,
 # ideally a mount the database host cannot write. `audit_verify` reads the last one from that directory.

@@ -87,6 +87,7 @@ def test_check_deploy_is_clean_in_production_mode():
         "DJANGO_ALLOWED_HOSTS": "r2dr.example.org",
         "REDIS_URL": "redis://127.0.0.1:6379/9",
         "R2DR_RECEIPT_SECRET": "r" * 20 + "-production-like-receipt-secret-0123456789",
+        "R2DR_CREDENTIAL_KEY": "c0" * 32,
         "DATABASE_URL": os.environ.get("DATABASE_URL", "sqlite:////tmp/r2dr-deploy-check.sqlite3"),
     }
     out = subprocess.run(
