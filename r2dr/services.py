@@ -20,7 +20,14 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from r2dr.models import Institution, Invitation, Membership, invitation_opened_hash, invitation_token_hash
+from r2dr.models import (
+    Institution,
+    Invitation,
+    Membership,
+    SubRegion,
+    invitation_opened_hash,
+    invitation_token_hash,
+)
 from r2dr.offboarding import offboarding_steps_run
 from r2dr.onboarding import onboarding_steps_run
 from r2dr.roles import CASE_ROLES, INSTITUTION_ROLES, REGIONAL_ROLES, Role
@@ -155,6 +162,29 @@ def institution_onboard(
             email=admin_email, role=Role.INSTITUTION_ADMIN, institution=institution, by=by, request=request
         )
     return institution, invitation
+
+
+def practice_institution_create(
+    *, name: str, slug: str, time_zone: str, languages: list[str], by: User | None
+) -> Institution:
+    """A training cohort's practice institution (see Institution.is_practice): like an onboarded one, with every
+    app's onboarding step, but invisible outside itself and with no admin to invite (the facilitator runs it)."""
+    with transaction.atomic():
+        institution = Institution(
+            name=name,
+            short_name=_("Practice"),
+            slug=slug,
+            country=_("Practice country"),
+            country_code="ZZ",
+            subregion=SubRegion.SOUTH_EAST_ASIA,
+            languages=languages,
+            time_zone=time_zone,
+            is_practice=True,
+        )
+        institution.full_clean()
+        institution.save()
+        onboarding_steps_run(institution=institution, by=by)
+    return institution
 
 
 def institution_update(*, institution: Institution, data: dict[str, Any], by: User | None) -> Institution:
