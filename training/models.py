@@ -305,6 +305,7 @@ class ReminderSent(TenantModel):
         constraints = [
             models.UniqueConstraint(fields=["enrolment", "kind", "key"], name="training_reminder_once"),
         ]
+        indexes = [models.Index(fields=["institution", "enrolment"], name="training_reminder_inst")]
 
     def __str__(self):
         return f"{self.kind}:{self.key} → {self.enrolment_id}"
@@ -316,6 +317,9 @@ class ErasureRequest(TenantModel):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     requested_at = models.DateTimeField(default=timezone.now)
     carried_out_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["institution", "user"], name="training_erasure_inst_user")]
 
     def __str__(self):
         return f"erasure {self.pk} ({self.institution_id})"
