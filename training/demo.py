@@ -8,21 +8,23 @@ import random
 
 from django.utils import timezone
 
+from indicators.selectors import published_version
 from r2dr.demo import demo_user
 from r2dr.models import Institution, Membership
 from r2dr.roles import Role
 from training.models import Cohort, Enrolment, Lesson, ModuleTarget, Option
 from training.services import progress
 from training.services.content import DEFAULT_ROOT, course_load
+from training.services.practice import cohort_practice_open
 
 COHORT_TITLE = "Protecting human rights defenders: demo cohort"
 # (e-mail, institution slug, stage): "new" has done nothing, "reading" has read a lesson, "module" has passed
 # module 1, "completed" has finished the course.
 LEARNERS = [
-    ("trainee@komnasham.example", "komnas-ham", "reading"),
-    ("trainee@nhrct.example", "nhrct", "module"),
-    ("graduate@nhrct.example", "nhrct", "completed"),
-    ("newcomer@komnasham.example", "komnas-ham", "new"),
+    ("trainee@komnasham.example", "komnas-ham", "reading", ("Dewi", "Lestari")),
+    ("trainee@nhrct.example", "nhrct", "module", ("สมชาย", "รักดี")),
+    ("graduate@nhrct.example", "nhrct", "completed", ("ศิริพร", "วงศ์ทอง")),
+    ("newcomer@komnasham.example", "komnas-ham", "new", ("Budi", "Santoso")),
 ]
 
 
@@ -74,17 +76,23 @@ def seed(*, scale: int = 0, stdout=None) -> None:
         ModuleTarget.objects.update_or_create(
             cohort=cohort, module=module, defaults={"target_on": cohort.starts_on + datetime.timedelta(days=6 * n)}
         )
-    demo_user("facilitator@apf.example")
+    facilitator = demo_user("facilitator@apf.example")
     start = cohort.opens_at + datetime.timedelta(hours=9)
-    for email, slug, stage in LEARNERS:
+    for email, slug, stage, (first, last) in LEARNERS:
         institution = Institution.objects.get(slug=slug)
         user = demo_user(email)
+        if not user.first_name:  # the name a certificate is issued in
+            user.first_name, user.last_name = first, last
+            user.save(update_fields=["first_name", "last_name"])
         Membership.objects.get_or_create(user=user, institution=institution, role=Role.TRAINEE)
         enrolment, created = Enrolment.objects.for_institution(institution).get_or_create(
             cohort=cohort, user=user, defaults={"institution": institution, "enrolled_at": cohort.opens_at}
         )
         if created and stage != "new":
             _advance(enrolment, stage, start)
+    # The practice institution of module 3, with its practice cycle, once the framework is published.
+    if cohort.practice_institution is None and published_version() is not None:
+        cohort_practice_open(cohort=cohort, by=facilitator)
     if stdout:
         stdout.write(
             f"  training: {course}, cohort “{cohort}” open {cohort.starts_on}–{cohort.ends_on}, {len(LEARNERS)} trainees"

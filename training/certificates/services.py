@@ -111,7 +111,7 @@ def _certificate_draft(enrolment: Enrolment) -> _Draft:
         enrolment=enrolment,
         code=code,
         name=_learner_name(enrolment.user),
-        institution_name=institution.name,
+        institution_name=institution.tr("name", language),
         course_title=course.tr("title", language),
         cohort_title=cohort.tr("title", language),
         completed_on=completed_at.astimezone(cohort.zone).date(),

@@ -8,8 +8,9 @@ from r2dr.mail import DiscardingEmailBackend
 from r2dr.tenancy import scopes_disabled
 
 # The platform core first, then the apps in dependency order (cases before
-# indicators, whose computed outcome indicators read verified cases).
-ORDER = ["r2dr", "training", "cases", "indicators", "reports"]
+# indicators, whose computed outcome indicators read verified cases; indicators
+# before training, whose practice cycle needs the published framework).
+ORDER = ["r2dr", "cases", "indicators", "training", "reports"]
 
 
 class Command(BaseCommand):
