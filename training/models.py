@@ -188,6 +188,11 @@ class Cohort(TranslatableMixin, models.Model):
         """The first instant after the window: midnight at the end of the last day, in the cohort's zone."""
         return datetime.datetime.combine(self.ends_on + datetime.timedelta(days=1), datetime.time.min, tzinfo=self.zone)
 
+    @property
+    def last_minute(self) -> datetime.datetime:
+        """The window's last minute, to show ("open until 30 Apr, 23:59"): the instant after it is already closed."""
+        return self.closes_at - datetime.timedelta(minutes=1)
+
     def phase(self, at: datetime.datetime) -> str:
         """ "before", "open" or "after" the window at the instant `at`."""
         if at < self.opens_at:

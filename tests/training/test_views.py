@@ -27,9 +27,9 @@ def test_learner_reads_marks_done_and_takes_a_quiz(client, institution_a):
     first = Lesson.objects.filter(module__number=1, module__course=cohort.course).order_by("position").first()
     page = client.get(course_path(enrolment)).content.decode()
     assert "Start" in page and f"/lessons/{first.pk}/" in page
-    assert (
-        "Open until" in page and "UTC+07" in page and "Asia/Bangkok" in page
-    )  # the closing moment, labelled with the learner's zone
+    # The window's last minute (not the midnight after it), labelled with the learner's zone.
+    last_day = f"{cohort.ends_on.day} {cohort.ends_on:%b} {cohort.ends_on.year}, 23:59 UTC+07"
+    assert "Open until <time" in page and f">{last_day}</time>" in page and "Asia/Bangkok" in page
     lesson = client.get(reverse("training_lesson", args=[institution_a.slug, enrolment.pk, first.pk]))
     body = lesson.content.decode()
     assert "<script>alert" not in body and "&lt;script&gt;" in body  # raw HTML in a lesson is text, not markup
