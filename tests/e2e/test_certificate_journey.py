@@ -98,6 +98,15 @@ def _verify_path(url: str) -> str:
     return match.group(1)
 
 
+def _no_broken_link(page, where):
+    """Every link in the page's main content answers (with the learner's session), none with an error."""
+    hrefs = page.locator("main a[href]").evaluate_all("links => links.map(a => a.href.split('#')[0])")
+    assert hrefs, where
+    for href in sorted(set(hrefs)):
+        status = page.context.request.get(href, max_redirects=0).status
+        assert status < 400, (where, href, status)
+
+
 def _upload(page, path) -> str:
     page.get_by_label(re.compile("^PDF file")).set_input_files(str(path))
     page.get_by_role("button", name="Compare").click()
@@ -124,6 +133,8 @@ def _learner_journey(page, live_server, e2e_login, settings, tmp_path, suffix, f
     link = _certificate_link(page, course_url)
     print(f"{suffix}: course completed through the pages and certificate issued in {time.monotonic() - started:.1f} s")
     assert "Done: 100%" in page.content()
+    assert page.locator("main a[href$='print.pdf']").count() == 2  # one printable PDF per module
+    _no_broken_link(page, "the completed course page")
     if suffix == "js":
         for width in (360, 1280):
             page.set_viewport_size({"width": width, "height": 900})
@@ -133,6 +144,7 @@ def _learner_journey(page, live_server, e2e_login, settings, tmp_path, suffix, f
     page.wait_for_load_state()
     assert page.get_by_role("heading", level=1).inner_text() == "Your certificates"
     assert page.get_by_role("checkbox", name=re.compile("^Anyone with the code may verify")).is_checked()
+    _no_broken_link(page, "the certificate page")
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Download the certificate (PDF)").click()
     issued = tmp_path / f"issued-{suffix}.pdf"
