@@ -40,6 +40,8 @@ STATE_HEADER = "X-Page-State"
 def page_state(page, state: str) -> None:
     """Name the state of the pages `page` loads next, so each is checked as a page of its own ("" to stop)."""
     page.set_extra_http_headers({STATE_HEADER: state} if state else {})
+
+
 _lock = threading.Lock()
 
 
