@@ -160,3 +160,41 @@ def test_a_module_prints_as_a_pdf_with_its_lessons(client, institution_a, tmp_pa
     ).stdout
     for lesson in module.lessons.all():
         assert lesson.title in text
+
+
+def _course_page(client, enrolment) -> str:
+    client.force_login(enrolment.user)
+    return client.get(f"/{enrolment.institution.slug}/training/enrolments/{enrolment.pk}/").content.decode()
+
+
+def test_the_course_page_says_completed_and_leads_to_the_certificate_once_it_is_issued(client, institution_a):
+    # The completion's hook queues the issue once the transaction commits, which this test's never does.
+    enrolment = complete(learner(institution_a))
+    page = _course_page(client, enrolment)
+    assert "Course completed" in page and "Your certificate is being issued" in page
+    assert "#certificate-" not in page  # no link to a certificate that is not there yet
+    certificate = services.certificate_issue(institution=institution_a, enrolment_id=enrolment.pk)
+    page = _course_page(client, enrolment)
+    assert f'href="/{institution_a.slug}/training/certificates/#certificate-{certificate.pk}"' in page
+    assert "being issued" not in page
+
+
+def test_a_learner_still_studying_is_shown_no_completion_and_no_certificate(client, institution_a):
+    page = _course_page(client, learner(institution_a))
+    assert "Course completed" not in page and "Your certificate" not in page and "#certificate-" not in page
+
+
+def test_module_pdfs_are_linked_from_the_course_page_once_the_cohort_opens(client, institution_a):
+    from tests.training.helpers import open_cohort
+
+    enrolment = learner(institution_a)
+    modules = Module.objects.filter(course=enrolment.cohort.course).order_by("number")
+    page = _course_page(client, enrolment)
+    for module in modules:
+        url = f"/{institution_a.slug}/training/enrolments/{enrolment.pk}/modules/{module.pk}/print.pdf"
+        assert f'href="{url}"' in page
+        assert client.get(url)["Content-Type"] == "application/pdf"
+    early = learner(institution_a, cohort=open_cohort(days_before=-3, title="Later cohort"))
+    page = _course_page(client, early)
+    url = f"/{institution_a.slug}/training/enrolments/{early.pk}/modules/{modules[0].pk}/print.pdf"
+    assert "print.pdf" not in page and client.get(url).status_code == 404

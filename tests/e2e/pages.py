@@ -4,7 +4,9 @@
 `recording(app)` wraps the live server's WSGI application. A page is one URL pattern (its name and route,
 without the query), one method and one status: the first response of each is kept, so every distinct page is
 checked once however often the journeys pass by it. A form shown again with its errors (POST, 200) is a page of
-its own. Only what Chromium asks for as a document counts (Sec-Fetch-Dest): htmx fragments are checked as part of
+its own, and so is a state of a page that a journey names with the `X-Page-State` request header (`page_state`:
+the course page of a learner who has completed, say, which the first visit to it could not show). Only what
+Chromium asks for as a document counts (Sec-Fetch-Dest): htmx fragments are checked as part of
 the pages that render them whole (an entry page with its answers), not alone.
 """
 
@@ -23,13 +25,23 @@ class RecordedPage:
     status: int
     url: str  # path and query as the browser asked for it, to replay at the same address
     html: str
+    state: str = ""  # the journey's name for this state of the page (X-Page-State), if it gave one
 
     @property
     def label(self) -> str:
-        return f"{self.name} [{self.method} {self.status}] {self.url}"
+        state = f" ({self.state})" if self.state else ""
+        return f"{self.name} [{self.method} {self.status}]{state} {self.url}"
 
 
-PAGES: dict[tuple[str, str, str, int], RecordedPage] = {}
+PAGES: dict[tuple[str, str, str, int, str], RecordedPage] = {}
+STATE_HEADER = "X-Page-State"
+
+
+def page_state(page, state: str) -> None:
+    """Name the state of the pages `page` loads next, so each is checked as a page of its own ("" to stop)."""
+    page.set_extra_http_headers({STATE_HEADER: state} if state else {})
+
+
 _lock = threading.Lock()
 
 
@@ -68,12 +80,14 @@ def recording(app):
                 result.close()
         path = get_path_info(environ)
         name, route = _pattern(path)
-        key = (name, route, method, seen["status"])
+        state = environ.get("HTTP_" + STATE_HEADER.upper().replace("-", "_"), "")
+        key = (name, route, method, seen["status"], state)
         query = environ.get("QUERY_STRING")
         url = path + (f"?{query}" if query else "")
         with _lock:
             if key not in PAGES:
-                PAGES[key] = RecordedPage(name, route, method, seen["status"], url, body.decode("utf-8", "replace"))
+                html = body.decode("utf-8", "replace")
+                PAGES[key] = RecordedPage(name, route, method, seen["status"], url, html, state)
         return [body]
 
     return middleware

@@ -6,20 +6,12 @@ import pytest
 
 from r2dr.roles import Role
 from tests.e2e.conftest import shot, staff_user
+from tests.e2e.training_steps import answer_quiz
 from tests.factories import InstitutionFactory
 from tests.training.helpers import enrol, open_cohort
-from training.models import Lesson, Module, Option, QuizAttempt
+from training.models import Lesson, Module, QuizAttempt
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _answer(page, attempt, right: bool):
-    for qid in attempt.question_ids:
-        options = Option.objects.filter(question_id=qid, correct=right)
-        for option in options[: (None if right else 1)]:
-            page.locator(f'input[name="q{qid}"][value="{option.pk}"]').check()
-    page.get_by_role("button", name="Submit answers").click()
-    page.wait_for_load_state()
 
 
 def _journey(page, live_server, e2e_login, suffix):
@@ -51,14 +43,14 @@ def _journey(page, live_server, e2e_login, suffix):
             page.set_viewport_size({"width": width, "height": 900})
             shot(page, f"training-quiz-{width}")
         page.set_viewport_size({"width": 1280, "height": 900})
-    _answer(page, attempt, right=False)
+    answer_quiz(page, attempt, right=False)
     assert "Not passed yet" in page.content() and "Your answer" in page.content()
     if suffix == "js":
         shot(page, "training-review-1280")
     page.get_by_role("button", name="Try again").click()
     page.wait_for_load_state()
     attempt = QuizAttempt.objects.for_institution(institution).get(enrolment=enrolment, number=2)
-    _answer(page, attempt, right=True)
+    answer_quiz(page, attempt, right=True)
     assert "Passed: 100%" in page.content()
     page.get_by_role("link", name="Back to the course").click()
     assert "quiz passed (100%)" in page.content() and "1 of 2 lessons done" in page.content()

@@ -47,3 +47,8 @@ def cohort_certificates(*, cohort_id: int) -> list[Certificate]:
 def facilitator_certificate(*, certificate_id: int) -> Certificate:
     """Regional, for facilitators: one certificate by id."""
     return Certificate.objects.regional().get(pk=certificate_id)
+
+
+def enrolment_certificate(*, enrolment: Any) -> Certificate | None:
+    """The certificate issued for `enrolment` (in its institution), or None while none is issued."""
+    return Certificate.objects.for_institution(enrolment.institution_id).filter(enrolment=enrolment).first()

@@ -174,12 +174,15 @@ def certificate_public(request, institution_slug, certificate_id):
 
 @scope.institution(Role.TRAINEE)
 def module_pdf(request, institution_slug, enrolment_id, module_id):
-    """A module's lessons as one PDF, to read offline (in the learner's language, where translated)."""
+    """A module's lessons as one PDF, to read offline (in the learner's language, where translated). Before the
+    cohort opens only the syllabus shows, so there is no PDF of its lessons either."""
     try:
         enrolment = learner_enrolment(institution=request.institution, user=request.user, enrolment_id=enrolment_id)
         module = module_in_course(course=enrolment.cohort.course, module_id=module_id)
     except (Enrolment.DoesNotExist, Module.DoesNotExist) as exc:
         raise Http404 from exc
+    if enrolment.cohort.phase(timezone.now()) == "before":
+        raise Http404
     lessons: list[Lesson] = list(module.lessons.order_by("position"))
     items = [
         {

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from r2dr import permissions as scope
 from r2dr.roles import Role
+from training.completion import earned_for
 from training.models import Lesson
 from training.rendering import markdown_html
 from training.selectors import cohort as cohort_selectors
@@ -82,6 +83,7 @@ def training_course(request, enrolment):
             "continue_url": continue_url,
             "today": local_today(),
             "practice_slug": practice_link(cohort=enrolment.cohort, user=request.user),
+            "earned": earned_for(enrolment),
         },
     )
 
