@@ -19,6 +19,7 @@ from django.utils.translation import ngettext
 
 from r2dr import challenge
 from r2dr.permissions import Access
+from r2dr.selectors import user_time_zone_name
 from r2dr.workspaces import landing_url
 
 # Failures on one account before each further attempt has to wait.
@@ -186,7 +187,11 @@ def mfa_retry_at(*, request, user) -> float | None:
 
 
 def user_time_zone(user) -> zoneinfo.ZoneInfo:
-    """The zone of the institutions the user works in when they share one, else UTC."""
+    """The zone the user chose for themselves; else that of the institutions they work in when they share one;
+    else UTC."""
+    own = user_time_zone_name(user=user)
+    if own:
+        return zoneinfo.ZoneInfo(own)
     zones = {m.institution.time_zone for m in user.memberships.select_related("institution") if m.institution_id}
     if len(zones) == 1:
         try:

@@ -65,6 +65,23 @@ class TimeZoneField(forms.ChoiceField):
         self.choices = self._choices_with(current)
 
 
+class MyTimeZoneForm(forms.Form):
+    time_zone = TimeZoneField(
+        label=_("My time zone"),
+        required=False,
+        help_text=_(
+            "Every time on every page, and the hour of your reminders, follows it. Leave it empty to see "
+            "each institution's own time on its pages."
+        ),
+    )
+
+    def __init__(self, *args, current: str = "", **kwargs):
+        super().__init__(*args, initial={"time_zone": current}, **kwargs)
+        field = self.fields["time_zone"]
+        field.keep(current or None)
+        field.choices = [("", _("The institution's time zone")), *field.choices]
+
+
 class InviteForm(forms.Form):
     email = forms.EmailField(label=_("E-mail address"))
     role = forms.ChoiceField(

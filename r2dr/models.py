@@ -289,6 +289,18 @@ class Notification(TenantModel):
         return f"{self.kind} {self.reference} → {self.recipient_id}"
 
 
+class UserSettings(models.Model):
+    """A person's own settings, wherever they work. `time_zone` blank: times are shown in the zone of the
+    institution whose page it is (regional pages: UTC); set, every page and reminder uses it instead."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="r2dr_settings")
+    time_zone = models.CharField(_("my time zone"), max_length=64, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"settings of {self.user_id}"
+
+
 class NotificationPreference(TenantModel):
     """One person's notification choices in one institution: the e-mail delivery per kind (kinds left out take
     their default) and the language of their e-mails. Ends with their last role there (offboarding)."""

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from r2dr.models import Institution
 from r2dr.roles import REGIONAL_ROLES, Role
+from r2dr.sessions import TIME_ZONE_KEY
 
 logger = logging.getLogger(__name__)
 
@@ -175,6 +176,12 @@ class ScopeMiddleware:
             request.institution = resolve_institution(slug)
             try:
                 timezone.activate(zoneinfo.ZoneInfo(request.institution.time_zone))
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                pass
+        own = request.session.get(TIME_ZONE_KEY) if hasattr(request, "session") else None
+        if own:  # a person who chose their own zone sees every time in it (the label names it)
+            try:
+                timezone.activate(zoneinfo.ZoneInfo(own))
             except (zoneinfo.ZoneInfoNotFoundError, ValueError):
                 pass
         if scope.kind == PUBLIC:

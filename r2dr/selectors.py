@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Count, Q, QuerySet
 
-from r2dr.models import Institution, Invitation, Membership, invitation_opened_hash, invitation_token_hash
+from r2dr.models import (
+    Institution,
+    Invitation,
+    Membership,
+    UserSettings,
+    invitation_opened_hash,
+    invitation_token_hash,
+)
 
 
 def institution_members(*, institution: Institution | int) -> QuerySet[Membership]:
@@ -34,6 +43,13 @@ def invitation_pending(*, invitation_id: int | None) -> Invitation | None:
         return None
     invitation = Invitation.objects.select_related("institution").filter(pk=invitation_id).first()
     return invitation if invitation is not None and invitation.is_open else None
+
+
+def user_time_zone_name(*, user: Any) -> str:
+    """The zone a person chose for themselves ("" when they chose none)."""
+    if not getattr(user, "is_authenticated", False):
+        return ""
+    return UserSettings.objects.filter(user=user).values_list("time_zone", flat=True).first() or ""
 
 
 def institutions_in_service() -> QuerySet[Institution]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import zoneinfo
 from datetime import timedelta
 from typing import Any
 
@@ -25,6 +26,7 @@ from r2dr.models import (
     Invitation,
     Membership,
     SubRegion,
+    UserSettings,
     invitation_opened_hash,
     invitation_token_hash,
 )
@@ -194,3 +196,16 @@ def institution_update(*, institution: Institution, data: dict[str, Any], by: Us
         institution.full_clean()
         institution.save()
     return institution
+
+
+def user_time_zone_set(*, user: User, time_zone: str) -> UserSettings:
+    """Save the zone a person wants their times in ("" to follow each institution's)."""
+    if time_zone:
+        try:
+            zoneinfo.ZoneInfo(time_zone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValidationError({"time_zone": _("Unknown time zone.")}) from exc
+    row, _created = UserSettings.objects.update_or_create(
+        user=user, defaults={"time_zone": time_zone, "updated_at": timezone.now()}
+    )
+    return row

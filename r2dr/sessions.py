@@ -19,7 +19,12 @@ from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 from django.utils.translation import gettext as _
 
+from r2dr.selectors import user_time_zone_name
+
 STARTED_KEY = "r2dr_session_started"
+# The zone the person chose for their times (r2dr.models.UserSettings), carried by the session so that showing
+# it costs no query per request; written at sign-in and whenever they change it.
+TIME_ZONE_KEY = "r2dr_time_zone"
 SEEN_KEY = "r2dr_session_seen"
 # The last-seen time is rewritten at most this often, so an idle timeout does not cost a session write per request.
 SEEN_RESOLUTION_SECONDS = 60
@@ -30,6 +35,7 @@ def stamp_session_start(sender, request, user, **kwargs):
     now = int(time.time())
     request.session[STARTED_KEY] = now
     request.session[SEEN_KEY] = now
+    request.session[TIME_ZONE_KEY] = user_time_zone_name(user=user)
 
 
 def session_expired(session, *, now: float) -> bool:

@@ -21,11 +21,12 @@ from r2dr import languages, selectors, services
 from r2dr import permissions as scope
 from r2dr.cache import REDIS_ERRORS
 from r2dr.celery import broker_status
-from r2dr.forms import AcceptInvitationForm, InstitutionForm, InstitutionSettingsForm, InviteForm
+from r2dr.forms import AcceptInvitationForm, InstitutionForm, InstitutionSettingsForm, InviteForm, MyTimeZoneForm
 from r2dr.middleware import user_has_totp
 from r2dr.models import Invitation, Membership
 from r2dr.permissions import Access
 from r2dr.roles import Role
+from r2dr.sessions import TIME_ZONE_KEY
 from r2dr.workspaces import landing_url, workspaces_for
 
 # A Redis that is down or hung (cache or broker; the cache itself falls back to the database, so this is what is
@@ -259,10 +260,18 @@ def workspace_choose(request):
 
 @scope.authenticated
 def my_account(request):
+    current = selectors.user_time_zone_name(user=request.user)
+    form = MyTimeZoneForm(request.POST or None, current=current)
+    if request.method == "POST" and form.is_valid():
+        zone = form.cleaned_data["time_zone"]
+        services.user_time_zone_set(user=request.user, time_zone=zone)
+        request.session[TIME_ZONE_KEY] = zone
+        messages.success(request, _("Your time zone is saved."))
+        return redirect("my_account")
     return render(
         request,
         "r2dr/my_account.html",
-        {"memberships": request.access.memberships, "has_totp": user_has_totp(request.user)},
+        {"memberships": request.access.memberships, "has_totp": user_has_totp(request.user), "zone_form": form},
     )
 
 

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from r2dr.models import UserSettings
 from r2dr.notifications import Delivery, NotificationKind
 from r2dr.notifications.services import notifications_create
 from r2dr.roles import Role
@@ -81,7 +82,17 @@ def reminders_send_due(*, now: datetime.datetime | None = None) -> int:
         .filter(cohort__in=cohorts, status=EnrolmentStatus.ACTIVE, reminders=True, user__is_active=True)
         .select_related("institution", "cohort")
     )
-    due = [e for e in enrolments if now.astimezone(_zone(e.institution.time_zone)).hour == SEND_HOUR]
+    # The learner's own zone when they chose one (r2dr.models.UserSettings), else their institution's.
+    own = dict(
+        UserSettings.objects.filter(user_id__in={e.user_id for e in enrolments})
+        .exclude(time_zone="")
+        .values_list("user_id", "time_zone")
+    )
+
+    def zone_of(enrolment: Enrolment) -> zoneinfo.ZoneInfo:
+        return _zone(own.get(enrolment.user_id) or enrolment.institution.time_zone)
+
+    due = [e for e in enrolments if now.astimezone(zone_of(e)).hour == SEND_HOUR]
     if not due:
         return 0
     targets: dict[int, list[ModuleTarget]] = {}
@@ -92,7 +103,7 @@ def reminders_send_due(*, now: datetime.datetime | None = None) -> int:
     )
     sent = 0
     for enrolment in due:
-        local_day = now.astimezone(_zone(enrolment.institution.time_zone)).date()
+        local_day = now.astimezone(zone_of(enrolment)).date()
         last = enrolment.last_activity_at or enrolment.enrolled_at
         if now - last >= INACTIVE_AFTER:
             sent += _send(enrolment, ReminderKind.INACTIVE, f"since-{last:%Y%m%dT%H%M%S}", NUDGE)
