@@ -168,3 +168,37 @@ def test_the_facilitators_list_shows_every_institution_in_constant_queries(
     booking = Booking.objects.for_institution(institution_a).first()
     detail = client.get(f"/training/workshops/bookings/{booking.pk}/").content.decode()
     assert "Our data entry" in detail and "(Asia/Bangkok)" in detail and "(Europe/Copenhagen)" in detail
+
+
+@pytest.mark.parametrize(
+    ("language", "warning", "subject"),
+    [
+        ("th", "ห้ามใส่แฟ้มคดีและชื่อของนักปกป้องสิทธิมนุษยชนที่นี่", "เวิร์กช็อป: "),
+        ("id", "Berkas kasus dan nama pembela HAM tidak boleh dicantumkan di sini.", "Lokakarya: "),
+    ],
+)
+def test_members_read_the_booking_page_and_invitation_in_their_language(
+    client, settings, institution_a, make_member, language, warning, subject
+):
+    institution_a.languages = [language, "en"]
+    institution_a.save()
+    admin = make_member(institution_a, Role.INSTITUTION_ADMIN)
+    start = soon()
+    offered = availability(slots=[start])
+    client.force_login(admin)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    page = client.get(f"/{institution_a.slug}/training/workshops/book/?availability={offered.pk}&start={key(start)}")
+    assert warning in page.content.decode()
+    from training.workshops.invitations import booking_emails
+
+    booking = booking_create(
+        institution=institution_a,
+        by=admin,
+        availability_id=offered.pk,
+        starts_at=start,
+        topic="platform",
+        description="x",
+        language=language,
+    )
+    to_institution, to_facilitator = booking_emails(booking)
+    assert to_institution.subject.startswith(subject) and to_facilitator.subject.startswith("Workshop: ")
