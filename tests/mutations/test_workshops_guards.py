@@ -4,18 +4,11 @@ whose URL names no booking, the list's own test) must fail."""
 import pytest
 
 import training.workshops.views.institution as institution_views
-from tests.test_access_matrix import patterns_named, route_violations
+from tests.mutations.test_training_guards import violations_of
 from training.workshops.models import Booking
 from training.workshops.selectors import bookings as selectors
 
 pytestmark = pytest.mark.django_db
-
-
-def violations_of(client, *names):
-    found = []
-    for route, entry in patterns_named(*names):
-        found += route_violations(route, entry, client)
-    return found
 
 
 def test_matrix_holds_on_the_workshop_pages(client):

@@ -45,3 +45,19 @@ def availability(*, by=None, round_=None, zone="Europe/Copenhagen", capacity=1, 
     for weekday, start, end, minutes in rules:
         WeeklyRule.objects.create(availability=created, weekday=weekday, start=start, end=end, slot_minutes=minutes)
     return created
+
+
+def book(institution, user, offered, start, *, topic="platform", description="Our data entry", language="en", **extra):
+    """Book the availability's slot at `start` through the service, as the booking page does."""
+    from training.workshops.services.booking import booking_create
+
+    return booking_create(
+        institution=institution,
+        by=user,
+        availability_id=offered.pk,
+        starts_at=start,
+        topic=topic,
+        description=description,
+        language=language,
+        **extra,
+    )

@@ -9,30 +9,11 @@ from icalendar import Calendar
 
 from r2dr.models import AuditEntry, Notification
 from r2dr.roles import Role
-from tests.workshops.helpers import availability, facilitator, programme_round, soon
+from tests.workshops.helpers import availability, book, facilitator, programme_round, soon
 from training.workshops.models import Booking, BookingStatus
-from training.workshops.services.booking import (
-    BookingRefused,
-    SlotTaken,
-    booking_cancel,
-    booking_create,
-    booking_reschedule,
-)
+from training.workshops.services.booking import BookingRefused, SlotTaken, booking_cancel, booking_reschedule
 
 pytestmark = pytest.mark.django_db
-
-
-def book(institution, user, offered, start, **extra):
-    return booking_create(
-        institution=institution,
-        by=user,
-        availability_id=offered.pk,
-        starts_at=start,
-        topic=extra.pop("topic", "indicator_data"),
-        description=extra.pop("description", "Our first data collection"),
-        language=extra.pop("language", "en"),
-        **extra,
-    )
 
 
 def invitations(outbox):
@@ -72,7 +53,9 @@ def test_booking_sends_a_request_to_both_sides_and_is_audited(
     start = soon()
     offered = availability(slots=[start])
     with django_capture_on_commit_callbacks(execute=True):
-        booking = book(institution_a, admin, offered, start)
+        booking = book(
+            institution_a, admin, offered, start, topic="indicator_data", description="Our first data collection"
+        )
     assert booking.status == BookingStatus.BOOKED and booking.sequence == 0
     sent = invitations(mail.outbox)
     assert sorted(m.to[0] for m, _c in sent) == ["admin@a.example", "facilitator@apf.example"]

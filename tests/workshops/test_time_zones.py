@@ -22,9 +22,8 @@ from r2dr.demo import INSTITUTIONS
 from r2dr.moments import zone_label
 from r2dr.roles import Role
 from tests.factories import InstitutionFactory, MembershipFactory, UserFactory, enrol_totp
-from tests.workshops.helpers import availability, facilitator, programme_round
+from tests.workshops.helpers import availability, book, facilitator, programme_round
 from training.workshops.invitations import booking_emails, booking_ics
-from training.workshops.services.booking import booking_create
 
 pytestmark = pytest.mark.django_db
 
@@ -116,15 +115,7 @@ def test_page_emails_and_ics_name_the_same_instant(client, facilitator_zone):
             response = client.get(choose)
             assert response.status_code == 200, response
             pages_before[zone] = response.content.decode()
-        booking = booking_create(
-            institution=institution,
-            by=admin,
-            availability_id=offered.pk,
-            starts_at=start,
-            topic="platform",
-            description="Time zones",
-            language="en",
-        )
+        booking = book(institution, admin, offered, start)
         event = Calendar.from_ical(booking_ics(booking)).walk("VEVENT")[0]
         ics_instant = event.decoded("dtstart").astimezone(datetime.UTC)
         assert ics_instant == start

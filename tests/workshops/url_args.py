@@ -8,8 +8,7 @@ from r2dr.models import Membership
 from r2dr.roles import Role
 from tests.factories import UserFactory
 from tests.url_args import World, url_arg
-from tests.workshops.helpers import availability, facilitator, soon
-from training.workshops.services.booking import booking_create
+from tests.workshops.helpers import availability, book, facilitator, soon
 
 
 def _b_booking(world: World):
@@ -20,15 +19,7 @@ def _b_booking(world: World):
         )
         booker = UserFactory(username=f"booker@{world.b.slug}.example", first_name=world.sentinel)
         Membership.objects.create(user=booker, institution=world.b, role=Role.INSTITUTION_ADMIN)
-        return booking_create(
-            institution=world.b,
-            by=booker,
-            availability_id=offered.pk,
-            starts_at=start,
-            topic="platform",
-            description=f"{world.sentinel} would like to work on data entry",
-            language="en",
-        )
+        return book(world.b, booker, offered, start, description=f"{world.sentinel} would like to work on data entry")
 
     return world.once("workshops:b", build)
 

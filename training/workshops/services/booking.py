@@ -67,6 +67,19 @@ def _save_on_a_free_seat(booking: Booking, capacity: int, *, create: bool) -> No
     raise _Full
 
 
+def _recorded(booking: Booking, action: str, by: Any, detail: dict[str, Any]) -> None:
+    """Write the change to the institution's audit log and tell the other side (in the caller's transaction)."""
+    audit_append(
+        institution=booking.institution,
+        action=action,
+        actor=by,
+        object_type="workshop_booking",
+        object_ref=booking.pk,
+        detail=detail,
+    )
+    booking_changed_notify(booking=booking, by=by)
+
+
 def _validate_request(*, topic: str, description: str, language: str) -> None:
     if topic not in Topic.values:
         raise BookingRefused(_("Choose a topic."))
@@ -134,15 +147,12 @@ def booking_create(
                 changed_at=now,
             )
             _save_on_a_free_seat(booking, availability.capacity, create=True)
-            audit_append(
-                institution=institution,
-                action="workshop.booked",
-                actor=by,
-                object_type="workshop_booking",
-                object_ref=booking.pk,
-                detail={"starts_at": booking.starts_at.isoformat(), "topic": topic, "seat": booking.seat},
+            _recorded(
+                booking,
+                "workshop.booked",
+                by,
+                {"starts_at": booking.starts_at.isoformat(), "topic": topic, "seat": booking.seat},
             )
-            booking_changed_notify(booking=booking, by=by)
     except _Full:
         raise _taken(availability, now) from None
     return booking
@@ -190,15 +200,12 @@ def booking_reschedule(
             booking.change_reason = reason.strip()
             booking.changed_at = now
             _save_on_a_free_seat(booking, availability.capacity, create=False)
-            audit_append(
-                institution=booking.institution,
-                action="workshop.rescheduled",
-                actor=by,
-                object_type="workshop_booking",
-                object_ref=booking.pk,
-                detail={"from": before.isoformat(), "to": booking.starts_at.isoformat(), "sequence": booking.sequence},
+            _recorded(
+                booking,
+                "workshop.rescheduled",
+                by,
+                {"from": before.isoformat(), "to": booking.starts_at.isoformat(), "sequence": booking.sequence},
             )
-            booking_changed_notify(booking=booking, by=by)
     except _Full:
         raise _taken(availability, now) from None
     return booking
@@ -218,13 +225,10 @@ def booking_cancel(*, booking: Booking, by: Any, reason: str, now: datetime.date
         booking.save(
             update_fields=["status", "sequence", "change_reason", "changed_at", "cancelled_at", "cancelled_by"]
         )
-        audit_append(
-            institution=booking.institution,
-            action="workshop.cancelled",
-            actor=by,
-            object_type="workshop_booking",
-            object_ref=booking.pk,
-            detail={"starts_at": booking.starts_at.isoformat(), "sequence": booking.sequence},
+        _recorded(
+            booking,
+            "workshop.cancelled",
+            by,
+            {"starts_at": booking.starts_at.isoformat(), "sequence": booking.sequence},
         )
-        booking_changed_notify(booking=booking, by=by)
     return booking

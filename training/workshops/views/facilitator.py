@@ -22,7 +22,7 @@ from training.workshops.models import Availability, Booking, BookingStatus
 from training.workshops.selectors import bookings as selectors
 from training.workshops.services import availability as availability_services
 from training.workshops.services import booking as services
-from training.workshops.views._common import parse_slot_key, refusal, reschedule_choices
+from training.workshops.views._common import booking_page, parse_slot_key, refusal
 
 
 @scope.regional(Role.FACILITATOR)
@@ -133,14 +133,4 @@ def facilitator_booking(request, booking_id):
         except services.BookingRefused as exc:
             refusal(request, exc)
         return redirect("workshops_facilitator_booking", booking_id=booking.pk)
-    return render(
-        request,
-        "workshops/booking.html",
-        {
-            "booking": booking,
-            "slots": reschedule_choices(booking) if booking.active else [],
-            "own_zone": booking.availability.time_zone,
-            "other_zone": booking.institution.time_zone,
-            "side": "facilitator",
-        },
-    )
+    return booking_page(request, booking, side="facilitator")

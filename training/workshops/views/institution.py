@@ -18,7 +18,7 @@ from training.workshops.models import Availability, Booking
 from training.workshops.selectors import bookings as selectors
 from training.workshops.selectors.slots import free_slots, open_availabilities, open_availability, slot_at
 from training.workshops.services import booking as services
-from training.workshops.views._common import parse_slot_key, refusal, reschedule_choices
+from training.workshops.views._common import booking_page, parse_slot_key, refusal
 
 BOOKERS = (Role.INSTITUTION_ADMIN, Role.INSTITUTION_HEAD)
 
@@ -38,7 +38,7 @@ def workshops_home(request, institution_slug):
         {
             "bookings": selectors.institution_bookings(institution=request.institution),
             "quotas": selectors.quota_use(institution=request.institution),
-            "slots": free_slots(availabilities=open_availabilities()),
+            "slots": free_slots(availabilities=open_availabilities(), limit=24),
         },
     )
 
@@ -79,17 +79,7 @@ def workshop_book(request, institution_slug):
 @scope.institution(*BOOKERS)
 def workshop_booking(request, institution_slug, booking_id):
     booking = _own(request, booking_id)
-    return render(
-        request,
-        "workshops/booking.html",
-        {
-            "booking": booking,
-            "slots": reschedule_choices(booking) if booking.active else [],
-            "own_zone": request.institution.time_zone,
-            "other_zone": booking.availability.time_zone,
-            "side": "institution",
-        },
-    )
+    return booking_page(request, booking, side="institution")
 
 
 @scope.institution(*BOOKERS)
