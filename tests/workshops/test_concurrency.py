@@ -11,13 +11,43 @@ from django.db import connection
 from django.test import Client
 
 from r2dr.roles import Role
+from r2dr.tenancy import scopes_disabled
 from tests.conftest import skip_or_fail
 from tests.factories import InstitutionFactory
-from tests.workshops.helpers import availability, soon
+from tests.workshops.helpers import availability, programme_round, soon
 from training.workshops.models import Booking, BookingStatus
 
 REQUESTS = 50
 INSTITUTIONS = 10
+
+
+def post_at_once(requests):
+    """POST every (user, path, body) at the same moment, each from its own thread and database connection."""
+    barrier = threading.Barrier(len(requests))
+
+    def post(request):
+        user, path, body = request
+        client = Client()
+        client.force_login(user)
+        try:
+            barrier.wait()
+            response = client.post(path, body)
+            return response.status_code, response.content.decode()
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=len(requests)) as pool:
+        return list(pool.map(post, requests))
+
+
+def body(offered, start):
+    return {
+        "availability": offered.pk,
+        "start": start.strftime("%Y-%m-%dT%H:%MZ"),
+        "topic": "platform",
+        "description": "Data entry",
+        "language": "en",
+    }
 
 
 @pytest.mark.django_db(transaction=True)
@@ -31,40 +61,37 @@ def test_fifty_concurrent_requests_for_one_slot_book_it_once(make_member):
         make_member(institutions[n % INSTITUTIONS], Role.INSTITUTION_ADMIN, email=f"admin{n}@race.example")
         for n in range(REQUESTS)
     ]
-    barrier = threading.Barrier(REQUESTS)
-    key = start.strftime("%Y-%m-%dT%H:%MZ")
-
-    def request(n):
-        client = Client()
-        client.force_login(users[n])
-        slug = institutions[n % INSTITUTIONS].slug
-        body = {
-            "availability": offered.pk,
-            "start": key,
-            "topic": "platform",
-            "description": "Data entry",
-            "language": "en",
-        }
-        try:
-            barrier.wait()
-            response = client.post(f"/{slug}/training/workshops/book/", body)
-            return response.status_code, response.content.decode()
-        finally:
-            connection.close()
-
+    requests = [
+        (users[n], f"/{institutions[n % INSTITUTIONS].slug}/training/workshops/book/", body(offered, start))
+        for n in range(REQUESTS)
+    ]
     began = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=REQUESTS) as pool:
-        results = list(pool.map(request, range(REQUESTS)))
+    results = post_at_once(requests)
     elapsed = time.perf_counter() - began
     booked = [r for r in results if r[0] == 302]
     taken = [r for r in results if r[0] == 409]
-    assert len(booked) == 1, [code for code, _body in results]
+    assert len(booked) == 1, [code for code, _page in results]
     assert len(taken) == REQUESTS - 1
-    for _code, body in taken:
-        assert "Someone else has just taken this slot" in body
-        assert f"start={later.strftime('%Y-%m-%dT%H:%MZ')}" in body  # the next free slot, to book instead
-    from r2dr.tenancy import scopes_disabled
-
+    for _code, page in taken:
+        assert "Someone else has just taken this slot" in page
+        assert f"start={later.strftime('%Y-%m-%dT%H:%MZ')}" in page  # the next free slot, to book instead
     with scopes_disabled():
         assert Booking.objects.filter(availability=offered, status=BookingStatus.BOOKED).count() == 1
     print(f"\n{REQUESTS} concurrent booking requests: 1 booked, {len(taken)} told it was taken, {elapsed:.2f} s")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_bookings_of_one_institution_stop_at_its_quota(make_member):
+    """Ten admins of one institution book ten different slots at once with a quota of two: the round's lock
+    makes the count and the insert one step, so exactly two are booked."""
+    if connection.vendor != "postgresql":
+        skip_or_fail("concurrent bookings need PostgreSQL")
+    starts = [soon(days=3 + n) for n in range(10)]
+    offered = availability(slots=starts, round_=programme_round(quota=2))
+    institution = InstitutionFactory(slug="quota-race", name="Quota race")
+    users = [make_member(institution, Role.INSTITUTION_ADMIN, email=f"q{n}@race.example") for n in range(10)]
+    results = post_at_once(
+        [(users[n], f"/{institution.slug}/training/workshops/book/", body(offered, starts[n])) for n in range(10)]
+    )
+    assert sorted(code for code, _page in results) == [302] * 2 + [409] * 8
+    assert all("all 2 one-on-one workshops" in page for code, page in results if code == 409)

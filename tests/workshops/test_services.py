@@ -214,3 +214,16 @@ def test_a_practice_institution_cannot_book(make_member):
     start = soon()
     with pytest.raises(BookingRefused, match="practice"):
         book(practice, facilitator(email="x@apf.example"), availability(slots=[start]), start)
+
+
+def test_a_date_exception_takes_out_the_weekly_rules_slots_of_that_day(institution_a):
+    from training.workshops.selectors.slots import slots_between
+
+    offered = availability(zone="Europe/Copenhagen", rules=[(2, datetime.time(10), datetime.time(12), 60)])
+    now = datetime.datetime(2027, 1, 1, tzinfo=datetime.UTC)
+    offered.exceptions.create(day=datetime.date(2027, 1, 13))  # a Wednesday
+    days = {
+        s.starts_at.astimezone(offered.zone).date().isoformat()
+        for s in slots_between(availability=offered, start=now, end=now + datetime.timedelta(days=21), now=now)
+    }
+    assert days == {"2027-01-06", "2027-01-20"}
