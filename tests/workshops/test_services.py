@@ -11,6 +11,7 @@ from r2dr.models import AuditEntry, Notification
 from r2dr.roles import Role
 from tests.workshops.helpers import availability, book, facilitator, programme_round, soon
 from training.workshops.models import Booking, BookingStatus
+from training.workshops.selectors.bookings import quota_use
 from training.workshops.services.booking import BookingRefused, SlotTaken, booking_cancel, booking_reschedule
 
 pytestmark = pytest.mark.django_db
@@ -144,6 +145,8 @@ def test_the_round_quota_is_enforced_per_institution(institution_a, institution_
     starts = [soon(days=d) for d in (3, 4, 5, 6)]
     offered = availability(round_=programme_round(quota=2), slots=starts)
     book(institution_a, admin, offered, starts[0])
+    availability(round_=offered.programme_round, by=offered.facilitator, zone="Asia/Bangkok")  # a second one
+    assert [(q["used"], q["quota"]) for q in quota_use(institution=institution_a)] == [(1, 2)]
     second = book(institution_a, admin, offered, starts[1])
     with pytest.raises(BookingRefused, match="all 2 one-on-one workshops"):
         book(institution_a, admin, offered, starts[2])

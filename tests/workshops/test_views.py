@@ -5,6 +5,8 @@ import datetime
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from icalendar import Calendar
 
 from r2dr.roles import Role
@@ -182,3 +184,19 @@ def test_members_read_the_booking_page_and_invitation_in_their_language(
     booking = book(institution_a, admin, offered, start, language=language)
     to_institution, to_facilitator = booking_emails(booking)
     assert to_institution.subject.startswith(subject) and to_facilitator.subject.startswith("Workshop: ")
+
+
+def test_the_institutions_page_does_not_grow_in_queries_with_its_bookings(client, institution_a, make_member):
+    admin = make_member(institution_a, Role.INSTITUTION_ADMIN)
+    starts = [soon(days=3) + datetime.timedelta(hours=2 * n) for n in range(24)]
+    offered = availability(slots=starts, round_=programme_round(quota=30))
+    client.force_login(admin)
+    counts = []
+    for batch in (starts[:2], starts[2:20]):
+        for start in batch:
+            book(institution_a, admin, offered, start)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(f"/{institution_a.slug}/training/workshops/").status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
+    print(f"\nthe institution's workshop page: {counts[1]} queries with 2 or 20 bookings")

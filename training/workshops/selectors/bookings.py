@@ -25,19 +25,19 @@ def institution_booking(*, institution: Institution, booking_id: int) -> Booking
 
 def quota_use(*, institution: Institution) -> list[dict[str, Any]]:
     """Per open round: the institution's one-on-one workshops booked and its quota."""
-    rounds = (
-        ProgrammeRound.objects.annotate(
-            used=Count(
-                "bookings",
-                filter=Q(
-                    bookings__institution=institution,
-                    bookings__one_on_one=True,
-                    bookings__status=BookingStatus.BOOKED,
-                ),
-            )
+    # Rounds picked by a subquery, not a join: a join to the round's availabilities would count each booking
+    # once per availability.
+    rounds = ProgrammeRound.objects.filter(
+        pk__in=Availability.objects.filter(is_active=True).values("programme_round")
+    ).annotate(
+        used=Count(
+            "bookings",
+            filter=Q(
+                bookings__institution=institution,
+                bookings__one_on_one=True,
+                bookings__status=BookingStatus.BOOKED,
+            ),
         )
-        .filter(availabilities__is_active=True)
-        .distinct()
     )
     return [{"round": r, "used": r.used, "quota": r.workshop_quota} for r in rounds]
 
