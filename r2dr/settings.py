@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "cases",
     "training",
     "training.certificates",
+    "training.workshops",
     "reports",
 ]
 

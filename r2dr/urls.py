@@ -11,7 +11,7 @@ from drf_spectacular.views import SpectacularAPIView
 from r2dr import api, views
 from r2dr.notifications import views as notification_views
 
-APPS = ["indicators", "cases", "training", "training.certificates", "reports"]
+APPS = ["indicators", "cases", "training", "training.certificates", "training.workshops", "reports"]
 
 admin.site.site_header = "r2dr administration"
 

@@ -1,0 +1,250 @@
+"""Workshops: a programme round and its quotas, facilitators' availability (in their own zone), and bookings.
+
+Slots are computed from availability (training.workshops.selectors.slots), never stored; a booking holds one seat
+of one slot, and the database refuses a second active booking of the same seat (`workshop_booking_one_per_seat`),
+so two requests racing for the last seat cannot both win, whatever the code above it checked."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from r2dr.tenancy import TenantModel
+
+
+def validate_zone(value: str) -> None:
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValidationError(_("Unknown time zone.")) from exc
+
+
+class ProgrammeRound(models.Model):
+    """A season of the programme ("HRD programme 2025"): it ties availability and bookings together and sets how
+    many one-on-one workshops each institution may book in it."""
+
+    title = models.CharField(_("title"), max_length=200)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    workshop_quota = models.PositiveSmallIntegerField(
+        _("one-on-one workshops per institution"), default=2, validators=[MaxValueValidator(50)]
+    )
+
+    class Meta:
+        ordering = ["-starts_on", "title"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="round_ends_after_start")
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class Mode(models.TextChoices):
+    ONLINE = "online", _("Online")
+    IN_PERSON = "in_person", _("In person")
+
+
+class Availability(models.Model):
+    """A facilitator's published availability for one round, in the facilitator's own zone. Capacity 1 makes
+    one-on-one workshops (they count against the round's quota); more makes a small group clinic."""
+
+    facilitator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    programme_round = models.ForeignKey(
+        ProgrammeRound, on_delete=models.PROTECT, related_name="availabilities", verbose_name=_("programme round")
+    )
+    title = models.CharField(_("title"), max_length=200)
+    time_zone = models.CharField(_("your time zone"), max_length=64, validators=[validate_zone])
+    buffer_before_minutes = models.PositiveSmallIntegerField(
+        _("free minutes before"), default=0, validators=[MaxValueValidator(240)]
+    )
+    buffer_after_minutes = models.PositiveSmallIntegerField(
+        _("free minutes after"), default=0, validators=[MaxValueValidator(240)]
+    )
+    minimum_notice_hours = models.PositiveSmallIntegerField(
+        _("minimum notice (hours)"), default=24, validators=[MaxValueValidator(24 * 60)]
+    )
+    horizon_weeks = models.PositiveSmallIntegerField(
+        _("bookable up to (weeks ahead)"), default=8, validators=[MinValueValidator(1), MaxValueValidator(52)]
+    )
+    change_cutoff_hours = models.PositiveSmallIntegerField(
+        _("changes and cancellations up to (hours before)"), default=24, validators=[MaxValueValidator(24 * 14)]
+    )
+    capacity = models.PositiveSmallIntegerField(
+        _("places per slot"), default=1, validators=[MinValueValidator(1), MaxValueValidator(30)]
+    )
+    mode = models.CharField(_("how"), max_length=16, choices=Mode.choices, default=Mode.ONLINE)
+    meeting_link = models.URLField(_("meeting link (pasted by you)"), blank=True)
+    place = models.CharField(_("place"), max_length=300, blank=True)
+    is_active = models.BooleanField(_("open for booking"), default=True)
+
+    class Meta:
+        ordering = ["title", "pk"]
+        indexes = [models.Index(fields=["facilitator", "is_active"], name="availability_facilitator")]
+        constraints = [
+            models.CheckConstraint(condition=Q(capacity__gte=1), name="availability_capacity_positive"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    @property
+    def one_on_one(self) -> bool:
+        return self.capacity == 1
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")
+
+
+class WeeklyRule(models.Model):
+    """Every `weekday`, slots of `slot_minutes` from `start` until `end` (wall-clock times in the facilitator's
+    zone, so a slot stays at 09:00 Sydney time across a change of daylight saving time)."""
+
+    availability = models.ForeignKey(Availability, on_delete=models.CASCADE, related_name="weekly_rules")
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
+    start = models.TimeField(_("from"))
+    end = models.TimeField(_("until"))
+    slot_minutes = models.PositiveSmallIntegerField(
+        _("slot length (minutes)"), default=60, validators=[MinValueValidator(15), MaxValueValidator(480)]
+    )
+
+    class Meta:
+        ordering = ["weekday", "start"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="weekly_rule_ends_after_start"),
+            models.CheckConstraint(condition=Q(slot_minutes__gte=15), name="weekly_rule_slot_at_least_15"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_weekday_display()} {self.start:%H:%M}–{self.end:%H:%M}"
+
+
+class OneOffSlot(models.Model):
+    """One slot outside the weekly rules, at `starts_at` (stored as an instant; entered in the facilitator's zone)."""
+
+    availability = models.ForeignKey(Availability, on_delete=models.CASCADE, related_name="one_off_slots")
+    starts_at = models.DateTimeField(_("starts"))
+    minutes = models.PositiveSmallIntegerField(
+        _("length (minutes)"), default=60, validators=[MinValueValidator(15), MaxValueValidator(480)]
+    )
+
+    class Meta:
+        ordering = ["starts_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["availability", "starts_at"], name="one_off_slot_unique_start"),
+        ]
+
+    def __str__(self):
+        return f"{self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class DateException(models.Model):
+    """A day (in the facilitator's zone) without slots: a holiday, travel."""
+
+    availability = models.ForeignKey(Availability, on_delete=models.CASCADE, related_name="exceptions")
+    day = models.DateField(_("no slots on"))
+
+    class Meta:
+        ordering = ["day"]
+        constraints = [models.UniqueConstraint(fields=["availability", "day"], name="date_exception_unique_day")]
+
+    def __str__(self):
+        return self.day.isoformat()
+
+
+class Topic(models.TextChoices):
+    INDICATOR_DATA = "indicator_data", _("Indicator data collection")
+    CASE_HANDLING = "case_handling", _("Case handling")
+    PLATFORM = "platform", _("Using the platform")
+    HRD_PROTECTION = "hrd_protection", _("HRD protection work")
+    REPORT_WRITING = "report_writing", _("Report writing")
+    OTHER = "other", _("Other")
+
+
+class BookingStatus(models.TextChoices):
+    BOOKED = "booked", _("Booked")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+def booking_uid() -> str:
+    return f"{uuid.uuid4()}@r2dr"
+
+
+class Booking(TenantModel):
+    """An institution's booking of one seat of one slot. `uid` is the iCalendar UID of every invitation about it,
+    `sequence` the iCalendar SEQUENCE (raised by each reschedule and by the cancellation)."""
+
+    availability = models.ForeignKey(Availability, on_delete=models.PROTECT, related_name="bookings")
+    # Copied from the availability, so the database can refuse a facilitator's seat twice at one start.
+    facilitator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    programme_round = models.ForeignKey(ProgrammeRound, on_delete=models.PROTECT, related_name="bookings")
+    one_on_one = models.BooleanField(default=True)
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    seat = models.PositiveSmallIntegerField(default=1)
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("booked by")
+    )
+    topic = models.CharField(_("topic"), max_length=32, choices=Topic.choices)
+    description = models.TextField(_("what you would like to work on"), max_length=2000)
+    language = models.CharField(_("preferred language"), max_length=10)
+    status = models.CharField(max_length=16, choices=BookingStatus.choices, default=BookingStatus.BOOKED)
+    uid = models.CharField(max_length=80, unique=True, default=booking_uid, editable=False)
+    sequence = models.PositiveIntegerField(default=0)
+    change_reason = models.TextField(_("reason for the last change"), blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    changed_at = models.DateTimeField(default=timezone.now)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+        constraints = [
+            # The guard against double booking: one active booking per seat of a facilitator's slot. A one-on-one
+            # slot has one seat, so two institutions can never hold it at once.
+            models.UniqueConstraint(
+                fields=["facilitator", "starts_at", "seat"],
+                condition=Q(status="booked"),
+                name="workshop_booking_one_per_seat",
+            ),
+            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="booking_ends_after_start"),
+            models.CheckConstraint(condition=Q(seat__gte=1), name="booking_seat_positive"),
+        ]
+        indexes = [
+            models.Index(fields=["institution", "programme_round", "status"], name="booking_institution_round"),
+            models.Index(fields=["institution", "starts_at"], name="booking_institution_start"),
+            models.Index(fields=["facilitator", "starts_at"], name="booking_facilitator_start"),
+        ]
+
+    def __str__(self):
+        return f"booking {self.pk}"
+
+    @property
+    def active(self) -> bool:
+        return self.status == BookingStatus.BOOKED
+
+    def cutoff(self) -> datetime.datetime:
+        """Until when either side may reschedule or cancel."""
+        return self.starts_at - datetime.timedelta(hours=self.availability.change_cutoff_hours)

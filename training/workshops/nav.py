@@ -1,0 +1,15 @@
+from django.utils.translation import gettext_lazy as _
+
+from r2dr.navigation import INSTITUTION, REGIONAL, NavEntry, register
+from r2dr.roles import Role
+
+register(
+    NavEntry(
+        _("Workshops"),
+        "workshops_home",
+        INSTITUTION,
+        frozenset({Role.INSTITUTION_ADMIN, Role.INSTITUTION_HEAD}),
+        order=42,
+    )
+)
+register(NavEntry(_("Workshops"), "workshops_facilitator_bookings", REGIONAL, frozenset({Role.FACILITATOR}), order=42))

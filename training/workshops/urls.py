@@ -1,0 +1,33 @@
+"""URLs of workshops, wired in r2dr/urls.py like an app's: the facilitator's pages under training/workshops/, the
+institution's under /<institution-slug>/training/workshops/."""
+
+from django.urls import path
+
+from training.workshops.views import facilitator, institution
+
+urlpatterns = [
+    path("training/workshops/facilitator/", facilitator.facilitator_home, name="workshops_facilitator"),
+    path(
+        "training/workshops/availability/<int:availability_id>/",
+        facilitator.availability_edit,
+        name="workshops_availability",
+    ),
+    path("training/workshops/bookings/", facilitator.facilitator_bookings, name="workshops_facilitator_bookings"),
+    path(
+        "training/workshops/bookings/<int:booking_id>/",
+        facilitator.facilitator_booking,
+        name="workshops_facilitator_booking",
+    ),
+]
+institution_urlpatterns = [
+    path("training/workshops/", institution.workshops_home, name="workshops_home"),
+    path("training/workshops/book/", institution.workshop_book, name="workshops_book"),
+    path("training/workshops/<int:booking_id>/", institution.workshop_booking, name="workshops_booking"),
+    path(
+        "training/workshops/<int:booking_id>/reschedule/",
+        institution.workshop_reschedule,
+        name="workshops_reschedule",
+    ),
+    path("training/workshops/<int:booking_id>/cancel/", institution.workshop_cancel, name="workshops_cancel"),
+    path("training/workshops/<int:booking_id>/invite.ics", institution.workshop_ics, name="workshops_ics"),
+]

@@ -1,0 +1,42 @@
+"""What both sides' pages share: the forms' slot lists, and how a refusal is shown."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.shortcuts import render
+
+from training.workshops.selectors.slots import free_slots, parse_slot_key
+from training.workshops.services.booking import BookingRefused, SlotTaken
+
+RESCHEDULE_CHOICES = 20
+
+
+def reschedule_choices(booking) -> list:
+    """The free slots the booking may move to (of its availability, other than its own)."""
+    slots = free_slots(availabilities=[booking.availability], ignore=[booking.pk], limit=RESCHEDULE_CHOICES + 1)
+    return [pair for pair in slots if pair[1].starts_at != booking.starts_at][:RESCHEDULE_CHOICES]
+
+
+def booking_page(request, booking, *, side: str):
+    """The booking's page, for the institution or the facilitator: times first in the reader's zone."""
+    if side == "institution":
+        own, other = booking.institution.time_zone, booking.availability.time_zone
+    else:
+        own, other = booking.availability.time_zone, booking.institution.time_zone
+    context = {
+        "booking": booking,
+        "slots": reschedule_choices(booking) if booking.active else [],
+        "own_zone": own,
+        "other_zone": other,
+        "side": side,
+    }
+    return render(request, "workshops/booking.html", context)
+
+
+def refusal(request, exc: BookingRefused) -> list:
+    """Show the refusal; the next free slots when the slot was just taken."""
+    messages.error(request, str(exc))
+    return exc.next_slots if isinstance(exc, SlotTaken) else []
+
+
+__all__ = ["booking_page", "parse_slot_key", "refusal", "reschedule_choices"]
