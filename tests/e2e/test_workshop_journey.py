@@ -2,7 +2,8 @@
 facilitator moves it, the admin cancels it. Every change e-mails both sides an invitation whose `.ics` parts
 (the `text/calendar` alternative and the attachment) keep one UID, raise SEQUENCE 0 → 1 → 2, and end as
 METHOD:CANCEL with STATUS:CANCELLED, so a calendar shows one event, then the moved one, then none. Screenshots
-of the pages at 360 and 1280 px go to test-artifacts/."""
+of the pages at 360 and 1280 px go to test-artifacts/. On the way the admin subscribes to the institution's
+calendar feed, whose secret address is shown once and serves the booking."""
 
 import pytest
 from django.core import mail
@@ -76,6 +77,20 @@ def _journey(page, live_server, e2e_login, browser, suffix):
     assert booking.starts_at == start and booking.sequence == 0
     assert page.url.endswith(f"/training/workshops/{booking.pk}/")
     shots(page, "workshops-booking", js)
+
+    # The admin subscribes to the institution's calendar feed: its address is shown once, and it parses.
+    page.goto(f"{base}/{institution.slug}/training/workshops/")
+    page.get_by_role("link", name="Calendar feed").click()
+    page.wait_for_load_state()
+    page.get_by_role("button", name="Create a feed").click()
+    page.wait_for_load_state()
+    shots(page, "workshops-feed", js)
+    webcal = page.get_by_label("Address to subscribe to").input_value()
+    assert webcal.startswith("webcal://") and "/training/workshops/calendar.ics?token=" in webcal
+    feed = page.request.get(base + "/" + webcal.split("://", 1)[1].split("/", 1)[1])
+    assert feed.status == 200
+    assert [str(e["uid"]) for e in Calendar.from_ical(feed.body()).walk("VEVENT")] == [booking.uid]
+    page.goto(f"{base}/{institution.slug}/training/workshops/{booking.pk}/")
 
     # The facilitator moves it, from the list of every institution's bookings.
     context = browser.new_context(viewport={"width": 1280, "height": 900}, java_script_enabled=js)
