@@ -19,7 +19,9 @@ pytestmark = pytest.mark.django_db
 
 def issue(client, url) -> str:
     """Issue a feed on its page; the path and query of the address the page shows (once)."""
-    page = client.post(url, {"action": "issue"}).content.decode()
+    response = client.post(url, {"action": "issue"})
+    assert response["Cache-Control"] == "no-store"  # the one page that shows the token is kept by no cache
+    page = response.content.decode()
     webcal = re.search(r'value="(webcal://[^"]+)"', page).group(1)
     assert re.search(r'value="(https?://[^"]+)"', page).group(1).split("://", 1)[1] == webcal.split("://", 1)[1]
     return "/" + webcal.split("://", 1)[1].split("/", 1)[1].replace("&amp;", "&")
