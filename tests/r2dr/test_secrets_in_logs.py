@@ -1,5 +1,5 @@
-"""Secrets that travel by e-mail (invitation tokens, password-reset and e-mail verification secrets) never reach an
-access log: the flows run through the test client, every request it made is formatted as gunicorn's
+"""Secrets that travel by e-mail or live in calendar applications (invitation tokens, password-reset and e-mail
+verification secrets, workshop calendar feed tokens) never reach an access log: the flows run through the test client, every request it made is formatted as gunicorn's
 `access_log_format` and nginx's `log_format` (deploy/) would write it, and the lines are searched for every secret
 the flows used."""
 
@@ -187,6 +187,21 @@ def test_links_sent_with_the_token_in_the_path_die_on_first_use(institution_a):
     refused = refused_request(Client().get, f"/invitations/{token}/", status=404)
     assert "already opened" in refused.content.decode()
     assert invitee.get("/invitations/accept/").status_code == 200
+
+
+def test_calendar_feed_token_is_never_logged(institution_a, member_client, access_log):
+    """A calendar application polls the feed for as long as the subscription lives, so its token cannot die on
+    first use like an invitation's: it must stay out of every logged path."""
+    admin = member_client(institution_a, Role.INSTITUTION_ADMIN)
+    page = admin.post(f"/{institution_a.slug}/training/workshops/feed/", {"action": "issue"}).content.decode()
+    address = re.search(r'value="https?://[^/"]+(/[^"]+)"', page).group(1).replace("&amp;", "&")
+    token = re.search(r"token=([\w-]{20,})", address).group(1)
+    for _poll in range(2):
+        assert Client().get(address).status_code == 200
+    admin.post(f"/{institution_a.slug}/training/workshops/feed/", {"action": "revoke"})
+    assert Client().get(address).status_code == 404
+
+    _assert_not_logged(access_log(), [token])
 
 
 def test_real_sending_strips_the_defender_marker(monkeypatch):

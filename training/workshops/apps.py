@@ -8,7 +8,11 @@ class WorkshopsConfig(AppConfig):
 
     def ready(self):
         from r2dr.notifications import notification_kind_register
+        from r2dr.offboarding import offboarding_step_register
+        from training.workshops.services.feeds import calendar_feeds_offboard
         from training.workshops.services.notify import NOTIFICATION_KINDS
+
+        offboarding_step_register(name="workshops.calendar_feeds", step=calendar_feeds_offboard)
 
         for kind in NOTIFICATION_KINDS:
             notification_kind_register(kind=kind)

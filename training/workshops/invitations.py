@@ -139,3 +139,23 @@ def booking_emails(booking: Booking, *, now: datetime.datetime | None = None) ->
         message.attach("invite.ics", ics, "application/ics")
         messages.append(message)
     return messages
+
+
+def feed_ics(bookings: list[Booking], *, name: str, now: datetime.datetime | None = None) -> bytes:
+    """A subscribable calendar of `bookings`: per event only its time, UID, SEQUENCE and the summary "Workshop:
+    <topic>, <institution>" (no description, attendees or link: a feed's address may be shared, or leaked)."""
+    calendar = Calendar()
+    calendar.add("prodid", "-//r2dr//workshops//EN")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", name)
+    stamp = (now or timezone.now()).astimezone(datetime.UTC)
+    for booking in bookings:
+        event = Event()
+        event.add("uid", booking.uid)
+        event.add("sequence", booking.sequence)
+        event.add("dtstamp", stamp)
+        event.add("dtstart", booking.starts_at.astimezone(datetime.UTC))
+        event.add("dtend", booking.ends_at.astimezone(datetime.UTC))
+        event.add("summary", summary(booking))
+        calendar.add_component(event)
+    return calendar.to_ical()

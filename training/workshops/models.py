@@ -7,6 +7,7 @@ so two requests racing for the last seat cannot both win, whatever the code abov
 from __future__ import annotations
 
 import datetime
+import hashlib
 import uuid
 import zoneinfo
 
@@ -248,3 +249,28 @@ class Booking(TenantModel):
     def cutoff(self) -> datetime.datetime:
         """Until when either side may reschedule or cancel."""
         return self.starts_at - datetime.timedelta(hours=self.availability.change_cutoff_hours)
+
+
+def feed_token_hash(token: str) -> str:
+    """Feeds store only this digest of their token, so a copy of the database subscribes to nothing."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class CalendarFeed(models.Model):
+    """A subscribable calendar of workshops: a facilitator's own (`institution` empty) or an institution's, for one
+    member. Only the SHA-256 of its token is kept, so a copy of the database subscribes to nothing; revoking it
+    (or the end of the membership that entitled it) stops it at the next poll."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    institution = models.ForeignKey(
+        "r2dr.Institution", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "institution", "revoked_at"], name="calendar_feed_owner")]
+
+    def __str__(self):
+        return f"calendar feed {self.pk}"

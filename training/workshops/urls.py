@@ -3,9 +3,12 @@ institution's under /<institution-slug>/training/workshops/."""
 
 from django.urls import path
 
-from training.workshops.views import facilitator, institution
+from training.workshops.views import facilitator, feeds, institution
 
 urlpatterns = [
+    # The token travels in the query string (?token=), which the access logs leave out: never in the path.
+    path("training/workshops/calendar.ics", feeds.calendar_feed, name="workshops_calendar_feed"),
+    path("training/workshops/facilitator/feed/", feeds.facilitator_feed, name="workshops_facilitator_feed"),
     path("training/workshops/facilitator/", facilitator.facilitator_home, name="workshops_facilitator"),
     path(
         "training/workshops/availability/<int:availability_id>/",
@@ -22,6 +25,7 @@ urlpatterns = [
 institution_urlpatterns = [
     path("training/workshops/", institution.workshops_home, name="workshops_home"),
     path("training/workshops/book/", institution.workshop_book, name="workshops_book"),
+    path("training/workshops/feed/", feeds.institution_feed, name="workshops_feed"),
     path("training/workshops/<int:booking_id>/", institution.workshop_booking, name="workshops_booking"),
     path(
         "training/workshops/<int:booking_id>/reschedule/",

@@ -9,8 +9,9 @@ from r2dr.tenancy import scopes_disabled
 
 # The platform core first, then the apps in dependency order (cases before
 # indicators, whose computed outcome indicators read verified cases; indicators
-# before training, whose practice cycle needs the published framework).
-ORDER = ["r2dr", "cases", "indicators", "training", "reports"]
+# before training, whose practice cycle needs the published framework; workshops after the training demo, whose
+# facilitator they use).
+ORDER = ["r2dr", "cases", "indicators", "training", "training.workshops", "reports"]
 
 
 class Command(BaseCommand):
