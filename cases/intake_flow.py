@@ -301,6 +301,8 @@ def final_submit(request, institution, state, form, files, file_errors, *, under
         had = bool(state.get("ch"))
         replayed = challenge.challenge_spent(state.get("ch"))
         asked = challenge.challenge_new(purpose=CHALLENGE_PURPOSE)
+        unanswered = not any(request.POST.get(k) for k in ("challenge", "challenge_text", "challenge_work"))
+        asked = dataclasses.replace(asked, send_when_done=had and unanswered and not replayed)
         state["ch"] = asked.ticket
         errors = [
             _(

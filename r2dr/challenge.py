@@ -58,6 +58,9 @@ class Challenge:
     ticket: dict
     image: str  # a data: URI (the CSP allows data: images)
     question: str
+    # The form was sent again with nothing answered, before the browser's own check could even start (pressed
+    # while the page's script was still loading, on a slow phone): the script sends it by itself once done.
+    send_when_done: bool = False
 
     @property
     def work_seed(self) -> str:

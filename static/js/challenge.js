@@ -1,7 +1,8 @@
 /* r2dr: the challenge's proof of work (r2dr/challenge.py). Without JavaScript the picture or the text question
    solve the challenge; with it, the browser finds `count` nonces whose SHA-256 with the seed starts with `bits`
    zero bits, in slices that keep the page responsive, and fills the hidden field. A submit pressed before the
-   work is done waits for it. */
+   work is done waits for it; one pressed before this script even ran (on a slow phone) comes back marked
+   `data-send-when-done`, and the form is sent once the work is done. */
 (function () {
   "use strict";
   var K = new Uint32Array([
@@ -87,6 +88,10 @@
       waiting = submitter;
       if (status) { status.textContent = box.getAttribute("data-text-waiting"); }
     });
+    if (box.hasAttribute("data-send-when-done")) {  // sent before this script ran: send again once done
+      waiting = form.querySelector("[data-challenge-send]");
+      if (waiting && status) { status.textContent = box.getAttribute("data-text-waiting"); }
+    }
     setTimeout(slice, 0);
   }
 

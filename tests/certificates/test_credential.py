@@ -117,7 +117,10 @@ def test_a_rotated_key_stays_listed_and_what_it_signed_still_verifies(issued, se
         OB3Verifier(pubkey_pem=resolve_did("did:key:" + methods[0]["publicKeyMultibase"])).verify(issued.credential_jwt)
 
 
-def test_check_deploy_requires_the_credential_key(settings):
+def test_check_deploy_requires_the_credential_key(settings, monkeypatch):
+    # The browser tests' conftest allows async-unsafe calls for Playwright, which check --deploy reports
+    # (async.E001) whenever they ran earlier in the same process: this test is about r2dr's own check.
+    monkeypatch.delenv("DJANGO_ALLOW_ASYNC_UNSAFE", raising=False)
     settings.R2DR_CREDENTIAL_KEY = ""
     with pytest.raises(SystemCheckError, match="R2DR_CREDENTIAL_KEY"):
         call_command("check", "--deploy", "--fail-level", "ERROR")

@@ -4,6 +4,7 @@ and replies through the staff pages, and the defender reads the reply with the r
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import CASE_PASSPHRASE as PASSPHRASE
 from tests.e2e.conftest import PASSWORD, shot
@@ -183,3 +184,33 @@ def test_with_javascript_the_browser_solves_the_challenge_by_itself(keyed_instit
     page.get_by_role("button", name="Send report").click()
     page.locator(".receipt-code").wait_for(timeout=30_000)
     assert Case.objects.for_institution(institution).count() == 1
+
+
+def test_a_send_pressed_before_the_check_could_start_is_sent_once_it_is_done(
+    keyed_institution, live_server, page, settings
+):
+    """On a slow phone the page's script arrives late: pressing "Send report" again before it ran sends the form
+    with nothing answered. The defender is not asked to press a third time: the new check sends it when done."""
+    from cases.models import Case
+
+    institution, _officer = keyed_institution
+    settings.R2DR_INTAKE_LIMITS = {"institution_submissions_per_hour": 0}
+    _to_last_step(page, live_server, institution, name="Slow Phone", narrative="Pressed before the script ran")
+    late = {"first": True}
+
+    def slow_script(route):
+        if late["first"]:  # the first challenge page's script comes too late to catch the second press
+            late["first"] = False
+            route.abort()
+        else:
+            route.continue_()
+
+    page.route("**/static/js/challenge.js", slow_script)
+    page.get_by_role("button", name="Send report").click()
+    assert page.locator(".challenge img").count() == 1
+    with page.expect_navigation():
+        page.get_by_role("button", name="Send report").click()  # nothing answered, no script yet
+    expect(page.locator("[data-send-when-done]")).to_have_count(1)
+    page.locator(".receipt-code").wait_for(timeout=30_000)  # sent by the script, no third press
+    assert Case.objects.for_institution(institution).count() == 1
+
