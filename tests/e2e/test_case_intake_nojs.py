@@ -213,4 +213,3 @@ def test_a_send_pressed_before_the_check_could_start_is_sent_once_it_is_done(
     expect(page.locator("[data-send-when-done]")).to_have_count(1)
     page.locator(".receipt-code").wait_for(timeout=30_000)  # sent by the script, no third press
     assert Case.objects.for_institution(institution).count() == 1
-
