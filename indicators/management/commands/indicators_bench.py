@@ -36,10 +36,16 @@ class Command(BaseCommand):
 
     def handle(self, *args, repeat=5, **options):
         with scopes_disabled():
-            cycle = Cycle.objects.filter(areas__respondents__isnull=False).order_by("-id").first()
+            # A real institution's cycle (the training cohort's practice cycle is seeded last) and an area of it
+            # that someone answers for.
+            cycle = (
+                Cycle.objects.filter(areas__respondents__isnull=False, institution__is_practice=False)
+                .order_by("-id")
+                .first()
+            )
             if cycle is None:
                 raise CommandError("No cycle with respondents: run seed_demo first.")
-            cycle_area = CycleArea.objects.filter(cycle=cycle).order_by("-id").first()
+            cycle_area = CycleArea.objects.filter(cycle=cycle, respondents__isnull=False).order_by("-id").first()
             user = cycle_area.respondents.first()
             n_values = cycle.values.count()
             total_cycles = Cycle.objects.count()
