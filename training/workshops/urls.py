@@ -21,6 +21,11 @@ urlpatterns = [
         facilitator.facilitator_booking,
         name="workshops_facilitator_booking",
     ),
+    path(
+        "training/workshops/bookings/<int:booking_id>/session/",
+        facilitator.facilitator_session,
+        name="workshops_facilitator_session",
+    ),
 ]
 institution_urlpatterns = [
     path("training/workshops/", institution.workshops_home, name="workshops_home"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.shortcuts import render
 
+from training.workshops.selectors.sessions import session_record_of
 from training.workshops.selectors.slots import free_slots, parse_slot_key
 from training.workshops.services.booking import BookingRefused, SlotTaken
 
@@ -29,6 +30,7 @@ def booking_page(request, booking, *, side: str):
         "own_zone": own,
         "other_zone": other,
         "side": side,
+        "record": session_record_of(booking=booking),
     }
     return render(request, "workshops/booking.html", context)
 

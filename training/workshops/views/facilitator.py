@@ -14,14 +14,18 @@ from r2dr.roles import Role
 from training.workshops.forms import (
     AvailabilityForm,
     DateExceptionForm,
+    FollowUpForm,
     OneOffSlotForm,
     ProgrammeRoundForm,
+    SessionRecordForm,
     WeeklyRuleForm,
 )
-from training.workshops.models import Availability, Booking, BookingStatus
+from training.workshops.models import Availability, Booking, BookingStatus, FollowUpAction
 from training.workshops.selectors import bookings as selectors
+from training.workshops.selectors import sessions as session_selectors
 from training.workshops.services import availability as availability_services
 from training.workshops.services import booking as services
+from training.workshops.services import sessions as session_services
 from training.workshops.views._common import booking_page, parse_slot_key, refusal
 
 
@@ -112,12 +116,16 @@ def facilitator_bookings(request):
     )
 
 
-@scope.regional(Role.FACILITATOR, tenant_data=True)
-def facilitator_booking(request, booking_id):
+def _any_booking(booking_id) -> Booking:
     try:
-        booking = selectors.facilitator_booking(booking_id=booking_id)
+        return selectors.facilitator_booking(booking_id=booking_id)
     except Booking.DoesNotExist as exc:
         raise Http404 from exc
+
+
+@scope.regional(Role.FACILITATOR, tenant_data=True)
+def facilitator_booking(request, booking_id):
+    booking = _any_booking(booking_id)
     if request.method == "POST":
         reason = request.POST.get("reason", "")
         try:
@@ -134,3 +142,57 @@ def facilitator_booking(request, booking_id):
             refusal(request, exc)
         return redirect("workshops_facilitator_booking", booking_id=booking.pk)
     return booking_page(request, booking, side="facilitator")
+
+
+@scope.regional(Role.FACILITATOR, tenant_data=True)
+def facilitator_session(request, booking_id):
+    """Record a held workshop (attendance, notes) and its follow-up actions; plain forms, no JavaScript."""
+    booking = _any_booking(booking_id)
+    record = session_selectors.session_record_of(booking=booking)
+    members = session_selectors.institution_members(booking=booking)
+    action = request.POST.get("action", "")
+    data = request.POST if request.method == "POST" else None
+    initial = {}
+    if record is not None:
+        initial = {
+            "attendees": [u.pk for u in record.attendees.all()],
+            "other_attendees": record.other_attendees,
+            "shared_note": record.shared_note,
+            "private_note": record.private_note,
+        }
+    record_form = SessionRecordForm(data if action == "record" else None, members=members, initial=initial)
+    follow_up_form = FollowUpForm(data if action == "follow_up" else None)
+    if request.method == "POST":
+        try:
+            if action == "record" and record_form.is_valid():
+                session_services.session_record_save(
+                    booking=booking,
+                    by=request.user,
+                    attendee_ids=record_form.cleaned_data["attendees"],
+                    other_attendees=record_form.cleaned_data["other_attendees"],
+                    shared_note=record_form.cleaned_data["shared_note"],
+                    private_note=record_form.cleaned_data["private_note"],
+                )
+                messages.success(request, _("The session is recorded."))
+                return redirect("workshops_facilitator_session", booking_id=booking.pk)
+            if action == "follow_up" and record is not None and follow_up_form.is_valid():
+                session_services.follow_up_add(record=record, by=request.user, **follow_up_form.cleaned_data)
+                messages.success(request, _("The follow-up action is added."))
+                return redirect("workshops_facilitator_session", booking_id=booking.pk)
+            if action == "done" and record is not None:
+                try:
+                    done = session_selectors.follow_up_of(record=record, action_id=int(request.POST.get("id", "")))
+                except (ValueError, FollowUpAction.DoesNotExist) as exc:
+                    raise Http404 from exc
+                session_services.follow_up_done(action=done, by=request.user)
+                return redirect("workshops_facilitator_session", booking_id=booking.pk)
+        except session_services.SessionRefused as exc:
+            messages.error(request, str(exc))
+    context = {
+        "booking": booking,
+        "record": record,
+        "record_form": record_form,
+        "follow_up_form": follow_up_form,
+        "zone": booking.availability.time_zone,
+    }
+    return render(request, "workshops/session.html", context, status=400 if request.method == "POST" else 200)
