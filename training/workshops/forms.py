@@ -105,3 +105,22 @@ class FollowUpForm(forms.Form):
     what = forms.CharField(label=_("What"), max_length=300)
     who = forms.CharField(label=_("Who"), max_length=200)
     due_on = forms.DateField(label=_("Due"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class AssistanceRequestForm(forms.Form):
+    topic = forms.ChoiceField(label=_("Topic"), choices=Topic.choices)
+    description = forms.CharField(
+        label=_("What you need (a question, a document to review)"),
+        max_length=4000,
+        widget=forms.Textarea,
+        help_text=_("Case files and the names of defenders do not belong here."),
+    )
+
+
+class AssistanceMoveForm(forms.Form):
+    status = forms.ChoiceField(label=_("New status"), choices=())
+    note = forms.CharField(label=_("Note"), required=False, max_length=4000, widget=forms.Textarea)
+
+    def __init__(self, *args, statuses=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = list(statuses)
