@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from r2dr.models import AuditEntry, Notification
 from r2dr.roles import Role
-from tests.workshops.helpers import availability, book, facilitator, soon
+from tests.workshops.helpers import availability, book, facilitator, programme_round, soon
 from training.workshops.models import Booking, FollowUpAction, SessionRecord
 from training.workshops.services.sessions import (
     SessionRefused,
@@ -25,11 +25,11 @@ SHARED = "We went through the indicator sheet"
 
 
 def held(institution, booker, offered=None, days=3):
-    """A booking moved into the past (booking itself refuses the past), as if it took place yesterday."""
+    """A booking moved `days` days into the past (booking itself refuses the past), as if it took place then."""
     start = soon(days=days)
     offered = offered or availability(slots=[start])
     booking = book(institution, booker, offered, start)
-    past = timezone.now().replace(minute=0, second=0, microsecond=0) - datetime.timedelta(days=1)
+    past = timezone.now().replace(minute=0, second=0, microsecond=0) - datetime.timedelta(days=days)
     Booking.objects.for_institution(institution).filter(pk=booking.pk).update(
         starts_at=past, ends_at=past + datetime.timedelta(hours=1)
     )
@@ -132,3 +132,36 @@ def test_the_reminder_runs_daily_on_beat():
     entry = app.conf.beat_schedule[FOLLOW_UPS_SCHEDULE_NAME]
     assert entry["task"] == "training.workshops.schedule.workshops_follow_ups_remind"
     assert entry["task"] in app.tasks
+
+
+def test_the_programme_report_counts_workshops_held_per_institution_and_topic(
+    client, institution_a, institution_b, make_member
+):
+    import csv
+    import io
+
+    admin_a = make_member(institution_a, Role.INSTITUTION_ADMIN, email="admin@a.example")
+    admin_b = make_member(institution_b, Role.INSTITUTION_ADMIN, email="admin@b.example")
+    fran = facilitator()
+    offered = availability(
+        by=fran, round_=programme_round(quota=5), slots=[soon(days=3), soon(days=4), soon(days=5), soon(days=6)]
+    )
+    first = held(institution_a, admin_a, offered, days=3)
+    held(institution_a, admin_a, offered, days=4)
+    held(institution_b, admin_b, offered, days=5)
+    book(institution_a, admin_a, offered, soon(days=6))  # upcoming: not held
+    session_record_save(
+        booking=first, by=fran, attendee_ids=[admin_a.pk], other_attendees=3, shared_note="", private_note=""
+    )
+    institution_b.name = "=HYPERLINK(1)"  # a spreadsheet must not run it
+    institution_b.save()
+    client.force_login(admin_a)
+    assert client.get("/training/workshops/report/sessions.csv").status_code in (302, 403, 404)
+    client.force_login(fran)
+    response = client.get("/training/workshops/report/sessions.csv")
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0] == ["Institution", "Topic", "Workshops held", "Workshops recorded", "Attendance"]
+    by_institution = {row[0]: row[1:] for row in rows[1:]}
+    assert by_institution[institution_a.name] == ["Using the platform", "2", "1", "4"]
+    assert by_institution["'=HYPERLINK(1)"] == ["Using the platform", "1", "0", "0"]

@@ -26,6 +26,7 @@ urlpatterns = [
         facilitator.facilitator_session,
         name="workshops_facilitator_session",
     ),
+    path("training/workshops/report/sessions.csv", facilitator.sessions_held_csv, name="workshops_sessions_csv"),
     path("training/workshops/requests/", assistance.facilitator_assistance_list, name="workshops_facilitator_requests"),
     path(
         "training/workshops/requests/<int:assistance_id>/",

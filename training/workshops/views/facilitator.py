@@ -4,8 +4,12 @@ institution's."""
 
 from __future__ import annotations
 
+import csv
+import datetime
+import io
+
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -22,6 +26,7 @@ from training.workshops.forms import (
 )
 from training.workshops.models import Availability, Booking, BookingStatus, FollowUpAction
 from training.workshops.selectors import bookings as selectors
+from training.workshops.selectors import reporting
 from training.workshops.selectors import sessions as session_selectors
 from training.workshops.services import availability as availability_services
 from training.workshops.services import booking as services
@@ -196,3 +201,30 @@ def facilitator_session(request, booking_id):
         "zone": booking.availability.time_zone,
     }
     return render(request, "workshops/session.html", context, status=400 if request.method == "POST" else 200)
+
+
+def _csv_cell(value) -> str:
+    """Neutralise a cell a spreadsheet would run as a formula (an institution's name is typed by people)."""
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _date(value: str) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+@scope.regional(Role.FACILITATOR, tenant_data=True)
+def sessions_held_csv(request):
+    """APF programme reporting: workshops held per institution and topic (?since=/&until= start days, ISO)."""
+    rows = reporting.sessions_held(since=_date(request.GET.get("since", "")), until=_date(request.GET.get("until", "")))
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([_("Institution"), _("Topic"), _("Workshops held"), _("Workshops recorded"), _("Attendance")])
+    for row in rows:
+        writer.writerow([_csv_cell(row[key]) for key in ("institution", "topic", "held", "recorded", "attendees")])
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="workshops-held.csv"'
+    return response
