@@ -105,3 +105,13 @@ def test_the_lists_filter_and_keep_their_query_count(client, institution_a, djan
     assert page.count("Question") == 0 and page.count(f"/{institution_a.slug}/training/workshops/requests/") >= 20
     closed = client.get(f"/{institution_a.slug}/training/workshops/requests/?status=closed").content.decode()
     assert "No request." in closed
+
+
+@pytest.mark.parametrize(("language", "heading"), [("id", "Minta bantuan teknis"), ("th", "ขอความช่วยเหลือทางเทคนิค")])
+def test_the_institution_reads_its_requests_in_indonesian_and_thai(
+    client, institution_a, make_member, settings, language, heading
+):
+    client.force_login(make_member(institution_a, Role.DATA_OFFICER, email="data@a.example"))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    page = client.get(f"/{institution_a.slug}/training/workshops/requests/").content.decode()
+    assert heading in page
