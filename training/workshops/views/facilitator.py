@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from r2dr import permissions as scope
 from r2dr.roles import Role
+from r2dr.selectors import institutions_in_service
 from training.workshops.forms import (
     AvailabilityForm,
     DateExceptionForm,
@@ -24,7 +25,7 @@ from training.workshops.forms import (
     SessionRecordForm,
     WeeklyRuleForm,
 )
-from training.workshops.models import Availability, Booking, BookingStatus, FollowUpAction
+from training.workshops.models import Availability, Booking, BookingStatus, FollowUpAction, Topic
 from training.workshops.selectors import bookings as selectors
 from training.workshops.selectors import reporting
 from training.workshops.selectors import sessions as session_selectors
@@ -110,13 +111,28 @@ def availability_edit(request, availability_id):
 @scope.regional(Role.FACILITATOR, tenant_data=True)
 def facilitator_bookings(request):
     status = request.GET.get("status", BookingStatus.BOOKED)
+    try:
+        institution_id = int(request.GET.get("institution", ""))
+    except ValueError:
+        institution_id = None
+    topic = request.GET.get("topic", "")
+    since, until = _date(request.GET.get("since", "")), _date(request.GET.get("until", ""))
+    bookings = selectors.facilitator_bookings(
+        status=status, institution_id=institution_id, topic=topic, since=since, until=until
+    )
     return render(
         request,
         "workshops/facilitator_bookings.html",
         {
-            "bookings": list(selectors.facilitator_bookings(status=status)),
+            "bookings": list(bookings),
             "status": status,
             "statuses": BookingStatus.choices,
+            "institution_id": institution_id,
+            "institutions": list(institutions_in_service()),
+            "topic": topic,
+            "topics": Topic.choices,
+            "since": since,
+            "until": until,
         },
     )
 
