@@ -165,3 +165,14 @@ def test_the_programme_report_counts_workshops_held_per_institution_and_topic(
     by_institution = {row[0]: row[1:] for row in rows[1:]}
     assert by_institution[institution_a.name] == ["Using the platform", "2", "1", "4"]
     assert by_institution["'=HYPERLINK(1)"] == ["Using the platform", "1", "0", "0"]
+
+
+def test_a_held_workshop_offers_its_record_not_a_new_time(client, institution_a, make_member):
+    admin = make_member(institution_a, Role.INSTITUTION_ADMIN, email="admin@a.example")
+    booking = held(institution_a, admin)
+    client.force_login(admin)
+    page = client.get(f"/{institution_a.slug}/training/workshops/{booking.pk}/").content.decode()
+    assert "Move the workshop" not in page and "Cancel the workshop" not in page
+    client.force_login(facilitator())
+    page = client.get(f"/training/workshops/bookings/{booking.pk}/").content.decode()
+    assert f'href="/training/workshops/bookings/{booking.pk}/session/"' in page and "Move the workshop" not in page
