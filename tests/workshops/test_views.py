@@ -2,6 +2,7 @@
 moves and cancels; each side sees what it should, and only that."""
 
 import datetime
+import re
 
 import pytest
 from django.core import mail
@@ -155,6 +156,16 @@ def test_the_facilitators_list_shows_every_institution_in_constant_queries(
     with django_assert_max_num_queries(12):
         page = client.get("/training/workshops/bookings/").content.decode()
     assert "Institution A" in page and "Institution B" in page
+
+    def listed(query=""):
+        page = client.get(f"/training/workshops/bookings/{query}").content.decode()
+        return len(re.findall(r'href="/training/workshops/bookings/\d+/"', page))
+
+    assert listed() == 12
+    assert listed(f"?institution={institution_a.pk}") == 6
+    assert listed("?topic=case_handling") == 0
+    day = starts[0].date()
+    assert listed(f"?since={day}&until={day}") == sum(1 for start in starts if start.date() == day)
     booking = Booking.objects.for_institution(institution_a).first()
     detail = client.get(f"/training/workshops/bookings/{booking.pk}/").content.decode()
     assert "Our data entry" in detail and "(Asia/Bangkok)" in detail and "(Europe/Copenhagen)" in detail

@@ -32,3 +32,17 @@ def _booking_id(world: World):
 @url_arg("availability_id")
 def _availability_id(world: World):
     return _b_booking(world).availability_id
+
+
+@url_arg("assistance_id", owned=True)
+def _assistance_id(world: World):
+    from training.workshops.services.assistance import assistance_request_open
+
+    def build():
+        member = UserFactory(username=f"asker@{world.b.slug}.example", first_name=world.sentinel)
+        Membership.objects.create(user=member, institution=world.b, role=Role.DATA_OFFICER)
+        return assistance_request_open(
+            institution=world.b, by=member, topic="platform", description=f"{world.sentinel} asks for a review"
+        ).pk
+
+    return world.once("workshops:b-assistance", build)

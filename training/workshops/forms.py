@@ -82,3 +82,45 @@ class BookingForm(forms.Form):
         ),
     )
     language = forms.ChoiceField(label=_("Preferred language"), choices=settings.LANGUAGES)
+
+
+class SessionRecordForm(forms.Form):
+    attendees = forms.TypedMultipleChoiceField(
+        label=_("Who attended"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    other_attendees = forms.IntegerField(label=_("Other people who attended"), min_value=0, max_value=500, initial=0)
+    shared_note = forms.CharField(
+        label=_("Note shared with the institution"), required=False, max_length=5000, widget=forms.Textarea
+    )
+    private_note = forms.CharField(
+        label=_("Private note (only facilitators read it)"), required=False, max_length=5000, widget=forms.Textarea
+    )
+
+    def __init__(self, *args, members=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["attendees"].choices = [(m.pk, m.get_full_name() or m.email) for m in members]
+
+
+class FollowUpForm(forms.Form):
+    what = forms.CharField(label=_("What"), max_length=300)
+    who = forms.CharField(label=_("Who"), max_length=200)
+    due_on = forms.DateField(label=_("Due"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class AssistanceRequestForm(forms.Form):
+    topic = forms.ChoiceField(label=_("Topic"), choices=Topic.choices)
+    description = forms.CharField(
+        label=_("What you need (a question, a document to review)"),
+        max_length=4000,
+        widget=forms.Textarea,
+        help_text=_("Case files and the names of defenders do not belong here."),
+    )
+
+
+class AssistanceMoveForm(forms.Form):
+    status = forms.ChoiceField(label=_("New status"), choices=())
+    note = forms.CharField(label=_("Note"), required=False, max_length=4000, widget=forms.Textarea)
+
+    def __init__(self, *args, statuses=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = list(statuses)

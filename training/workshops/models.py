@@ -274,3 +274,94 @@ class CalendarFeed(models.Model):
 
     def __str__(self):
         return f"calendar feed {self.pk}"
+
+
+class SessionRecord(TenantModel):
+    """What happened at a held workshop. `shared_note` is the institution's to read; `private_note` is the
+    facilitator's own and never shown on any institution page."""
+
+    booking = models.OneToOneField(Booking, on_delete=models.PROTECT, related_name="session_record")
+    attendees = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="+", verbose_name=_("who attended")
+    )
+    other_attendees = models.PositiveSmallIntegerField(
+        _("other people who attended"), default=0, validators=[MaxValueValidator(500)]
+    )
+    shared_note = models.TextField(_("note shared with the institution"), blank=True, max_length=5000)
+    private_note = models.TextField(_("private note (only facilitators read it)"), blank=True, max_length=5000)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["institution", "recorded_at"], name="session_record_institution")]
+
+    def __str__(self):
+        return f"session record {self.pk}"
+
+
+class FollowUpAction(TenantModel):
+    """Something to do after a session, by someone, by a day; one reminder goes once it is overdue."""
+
+    session = models.ForeignKey(SessionRecord, on_delete=models.CASCADE, related_name="actions")
+    what = models.CharField(_("what"), max_length=300)
+    who = models.CharField(_("who"), max_length=200)
+    due_on = models.DateField(_("due"))
+    done_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        indexes = [models.Index(fields=["institution", "due_on"], name="follow_up_institution_due")]
+
+    def __str__(self):
+        return self.what
+
+
+class AssistanceStatus(models.TextChoices):
+    REQUESTED = "requested", _("Requested")
+    ACCEPTED = "accepted", _("Accepted")
+    IN_PROGRESS = "in_progress", _("In progress")
+    ANSWERED = "answered", _("Answered")
+    CLOSED = "closed", _("Closed")
+
+
+class AssistanceRequest(TenantModel):
+    """A technical-assistance request outside workshops (a question, a document to review). Its history is in
+    `events`, which keep the name of whoever acted, so it reads the same after a facilitator leaves."""
+
+    topic = models.CharField(_("topic"), max_length=32, choices=Topic.choices)
+    description = models.TextField(_("what you need"), max_length=4000)
+    status = models.CharField(
+        _("status"), max_length=16, choices=AssistanceStatus.choices, default=AssistanceStatus.REQUESTED
+    )
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    opened_at = models.DateTimeField(default=timezone.now, editable=False)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-opened_at", "-pk"]
+        indexes = [
+            models.Index(fields=["institution", "status", "opened_at"], name="assistance_institution_status"),
+            models.Index(fields=["status", "topic"], name="assistance_status_topic"),
+        ]
+
+    def __str__(self):
+        return f"assistance request {self.pk}"
+
+
+class AssistanceEvent(TenantModel):
+    """One step of a request: its new status, who moved it (their name kept as it was), when and why."""
+
+    request = models.ForeignKey(AssistanceRequest, on_delete=models.CASCADE, related_name="events")
+    status = models.CharField(max_length=16, choices=AssistanceStatus.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    by_name = models.CharField(max_length=300)
+    at = models.DateTimeField(default=timezone.now)
+    note = models.TextField(blank=True, max_length=4000)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["institution", "request", "at"], name="assistance_event_request")]
+
+    def __str__(self):
+        return f"{self.status} {self.at:%Y-%m-%d}"

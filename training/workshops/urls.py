@@ -3,7 +3,7 @@ institution's under /<institution-slug>/training/workshops/."""
 
 from django.urls import path
 
-from training.workshops.views import facilitator, feeds, institution
+from training.workshops.views import assistance, facilitator, feeds, institution
 
 urlpatterns = [
     # The token travels in the query string (?token=), which the access logs leave out: never in the path.
@@ -21,11 +21,25 @@ urlpatterns = [
         facilitator.facilitator_booking,
         name="workshops_facilitator_booking",
     ),
+    path(
+        "training/workshops/bookings/<int:booking_id>/session/",
+        facilitator.facilitator_session,
+        name="workshops_facilitator_session",
+    ),
+    path("training/workshops/report/sessions.csv", facilitator.sessions_held_csv, name="workshops_sessions_csv"),
+    path("training/workshops/requests/", assistance.facilitator_assistance_list, name="workshops_facilitator_requests"),
+    path(
+        "training/workshops/requests/<int:assistance_id>/",
+        assistance.facilitator_assistance,
+        name="workshops_facilitator_assistance",
+    ),
 ]
 institution_urlpatterns = [
     path("training/workshops/", institution.workshops_home, name="workshops_home"),
     path("training/workshops/book/", institution.workshop_book, name="workshops_book"),
     path("training/workshops/feed/", feeds.institution_feed, name="workshops_feed"),
+    path("training/workshops/requests/", assistance.assistance_home, name="workshops_requests"),
+    path("training/workshops/requests/<int:assistance_id>/", assistance.assistance_detail, name="workshops_assistance"),
     path("training/workshops/<int:booking_id>/", institution.workshop_booking, name="workshops_booking"),
     path(
         "training/workshops/<int:booking_id>/reschedule/",

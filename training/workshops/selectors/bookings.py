@@ -3,12 +3,13 @@ explicitly regional (a facilitator works with every institution)."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
 from r2dr.models import Institution
-from training.workshops.models import Availability, Booking, BookingStatus, ProgrammeRound
+from training.workshops.models import Availability, Booking, BookingStatus, ProgrammeRound, Topic
 
 _BOOKING_RELATED = ("availability", "institution", "facilitator", "booked_by", "programme_round")
 
@@ -42,13 +43,27 @@ def quota_use(*, institution: Institution) -> list[dict[str, Any]]:
     return [{"round": r, "used": r.used, "quota": r.workshop_quota} for r in rounds]
 
 
-def facilitator_bookings(*, status: str = "", institution_id: int | None = None) -> QuerySet[Booking]:
-    """Regional, for facilitators: every institution's bookings (optionally by status and institution)."""
+def facilitator_bookings(
+    *,
+    status: str = "",
+    institution_id: int | None = None,
+    topic: str = "",
+    since: datetime.date | None = None,
+    until: datetime.date | None = None,
+) -> QuerySet[Booking]:
+    """Regional, for facilitators: every institution's bookings, optionally by status, institution, topic and
+    period (`since`/`until` bound the start day in UTC, both included)."""
     bookings = Booking.objects.regional().select_related(*_BOOKING_RELATED).order_by("starts_at", "pk")
     if status in BookingStatus.values:
         bookings = bookings.filter(status=status)
     if institution_id:
         bookings = bookings.filter(institution_id=institution_id)
+    if topic in Topic.values:
+        bookings = bookings.filter(topic=topic)
+    if since:
+        bookings = bookings.filter(starts_at__date__gte=since)
+    if until:
+        bookings = bookings.filter(starts_at__date__lte=until)
     return bookings
 
 

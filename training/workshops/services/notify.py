@@ -15,6 +15,7 @@ from training.workshops import tasks
 from training.workshops.models import Booking
 
 BOOKING_CHANGED = "workshops.booking"
+FOLLOW_UP_OVERDUE = "workshops.follow_up_overdue"
 BOOKERS = frozenset({Role.INSTITUTION_ADMIN, Role.INSTITUTION_HEAD})
 
 NOTIFICATION_KINDS = [
@@ -24,6 +25,12 @@ NOTIFICATION_KINDS = [
         description=_(
             "When a workshop of your institution is booked, moved or cancelled, by a facilitator or a colleague"
         ),
+        roles=BOOKERS,
+    ),
+    NotificationKind(
+        key=FOLLOW_UP_OVERDUE,
+        label=_("Workshop follow-up overdue"),
+        description=_("When an action agreed at one of your institution's workshops is past its due date"),
         roles=BOOKERS,
     ),
 ]

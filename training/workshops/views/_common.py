@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.shortcuts import render
+from django.utils import timezone
 
+from training.workshops.selectors.sessions import session_record_of
 from training.workshops.selectors.slots import free_slots, parse_slot_key
 from training.workshops.services.booking import BookingRefused, SlotTaken
 
@@ -23,12 +25,18 @@ def booking_page(request, booking, *, side: str):
         own, other = booking.institution.time_zone, booking.availability.time_zone
     else:
         own, other = booking.availability.time_zone, booking.institution.time_zone
+    now = timezone.now()
+    # Past the cutoff the service refuses any change, and a workshop that took place is recorded, not moved.
+    changeable = booking.active and now < booking.cutoff()
     context = {
         "booking": booking,
-        "slots": reschedule_choices(booking) if booking.active else [],
+        "changeable": changeable,
+        "held": booking.active and booking.starts_at <= now,
+        "slots": reschedule_choices(booking) if changeable else [],
         "own_zone": own,
         "other_zone": other,
         "side": side,
+        "record": session_record_of(booking=booking),
     }
     return render(request, "workshops/booking.html", context)
 

@@ -4,24 +4,34 @@ institution's."""
 
 from __future__ import annotations
 
+import csv
+import datetime
+import io
+
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from r2dr import permissions as scope
 from r2dr.roles import Role
+from r2dr.selectors import institutions_in_service
 from training.workshops.forms import (
     AvailabilityForm,
     DateExceptionForm,
+    FollowUpForm,
     OneOffSlotForm,
     ProgrammeRoundForm,
+    SessionRecordForm,
     WeeklyRuleForm,
 )
-from training.workshops.models import Availability, Booking, BookingStatus
+from training.workshops.models import Availability, Booking, BookingStatus, FollowUpAction, Topic
 from training.workshops.selectors import bookings as selectors
+from training.workshops.selectors import reporting
+from training.workshops.selectors import sessions as session_selectors
 from training.workshops.services import availability as availability_services
 from training.workshops.services import booking as services
+from training.workshops.services import sessions as session_services
 from training.workshops.views._common import booking_page, parse_slot_key, refusal
 
 
@@ -101,23 +111,42 @@ def availability_edit(request, availability_id):
 @scope.regional(Role.FACILITATOR, tenant_data=True)
 def facilitator_bookings(request):
     status = request.GET.get("status", BookingStatus.BOOKED)
+    try:
+        institution_id = int(request.GET.get("institution", ""))
+    except ValueError:
+        institution_id = None
+    topic = request.GET.get("topic", "")
+    since, until = _date(request.GET.get("since", "")), _date(request.GET.get("until", ""))
+    bookings = selectors.facilitator_bookings(
+        status=status, institution_id=institution_id, topic=topic, since=since, until=until
+    )
     return render(
         request,
         "workshops/facilitator_bookings.html",
         {
-            "bookings": list(selectors.facilitator_bookings(status=status)),
+            "bookings": list(bookings),
             "status": status,
             "statuses": BookingStatus.choices,
+            "institution_id": institution_id,
+            "institutions": list(institutions_in_service()),
+            "topic": topic,
+            "topics": Topic.choices,
+            "since": since,
+            "until": until,
         },
     )
 
 
-@scope.regional(Role.FACILITATOR, tenant_data=True)
-def facilitator_booking(request, booking_id):
+def _any_booking(booking_id) -> Booking:
     try:
-        booking = selectors.facilitator_booking(booking_id=booking_id)
+        return selectors.facilitator_booking(booking_id=booking_id)
     except Booking.DoesNotExist as exc:
         raise Http404 from exc
+
+
+@scope.regional(Role.FACILITATOR, tenant_data=True)
+def facilitator_booking(request, booking_id):
+    booking = _any_booking(booking_id)
     if request.method == "POST":
         reason = request.POST.get("reason", "")
         try:
@@ -134,3 +163,84 @@ def facilitator_booking(request, booking_id):
             refusal(request, exc)
         return redirect("workshops_facilitator_booking", booking_id=booking.pk)
     return booking_page(request, booking, side="facilitator")
+
+
+@scope.regional(Role.FACILITATOR, tenant_data=True)
+def facilitator_session(request, booking_id):
+    """Record a held workshop (attendance, notes) and its follow-up actions; plain forms, no JavaScript."""
+    booking = _any_booking(booking_id)
+    record = session_selectors.session_record_of(booking=booking)
+    members = session_selectors.institution_members(booking=booking)
+    action = request.POST.get("action", "")
+    data = request.POST if request.method == "POST" else None
+    initial = {}
+    if record is not None:
+        initial = {
+            "attendees": [u.pk for u in record.attendees.all()],
+            "other_attendees": record.other_attendees,
+            "shared_note": record.shared_note,
+            "private_note": record.private_note,
+        }
+    record_form = SessionRecordForm(data if action == "record" else None, members=members, initial=initial)
+    follow_up_form = FollowUpForm(data if action == "follow_up" else None)
+    if request.method == "POST":
+        try:
+            if action == "record" and record_form.is_valid():
+                session_services.session_record_save(
+                    booking=booking,
+                    by=request.user,
+                    attendee_ids=record_form.cleaned_data["attendees"],
+                    other_attendees=record_form.cleaned_data["other_attendees"],
+                    shared_note=record_form.cleaned_data["shared_note"],
+                    private_note=record_form.cleaned_data["private_note"],
+                )
+                messages.success(request, _("The session is recorded."))
+                return redirect("workshops_facilitator_session", booking_id=booking.pk)
+            if action == "follow_up" and record is not None and follow_up_form.is_valid():
+                session_services.follow_up_add(record=record, by=request.user, **follow_up_form.cleaned_data)
+                messages.success(request, _("The follow-up action is added."))
+                return redirect("workshops_facilitator_session", booking_id=booking.pk)
+            if action == "done" and record is not None:
+                try:
+                    done = session_selectors.follow_up_of(record=record, action_id=int(request.POST.get("id", "")))
+                except (ValueError, FollowUpAction.DoesNotExist) as exc:
+                    raise Http404 from exc
+                session_services.follow_up_done(action=done, by=request.user)
+                return redirect("workshops_facilitator_session", booking_id=booking.pk)
+        except session_services.SessionRefused as exc:
+            messages.error(request, str(exc))
+    context = {
+        "booking": booking,
+        "record": record,
+        "record_form": record_form,
+        "follow_up_form": follow_up_form,
+        "zone": booking.availability.time_zone,
+    }
+    return render(request, "workshops/session.html", context, status=400 if request.method == "POST" else 200)
+
+
+def _csv_cell(value) -> str:
+    """Neutralise a cell a spreadsheet would run as a formula (an institution's name is typed by people)."""
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _date(value: str) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+@scope.regional(Role.FACILITATOR, tenant_data=True)
+def sessions_held_csv(request):
+    """APF programme reporting: workshops held per institution and topic (?since=/&until= start days, ISO)."""
+    rows = reporting.sessions_held(since=_date(request.GET.get("since", "")), until=_date(request.GET.get("until", "")))
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([_("Institution"), _("Topic"), _("Workshops held"), _("Workshops recorded"), _("Attendance")])
+    for row in rows:
+        writer.writerow([_csv_cell(row[key]) for key in ("institution", "topic", "held", "recorded", "attendees")])
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="workshops-held.csv"'
+    return response
