@@ -21,6 +21,14 @@ _serial = itertools.count(1)
 # Rows whose valid shape a field-by-field fill cannot guess (check constraints across fields).
 _EXTRA = {
     "reports.ReportRun": lambda parent: {"kind": "national", "cycle_id": parent("indicators.Cycle").pk},
+    "training.Cohort": lambda parent: {
+        "starts_on": datetime.date(2024, 1, 1),
+        "ends_on": datetime.date(2024, 12, 31),
+    },
+    "workshops.ProgrammeRound": lambda parent: {
+        "starts_on": datetime.date(2024, 1, 1),
+        "ends_on": datetime.date(2024, 12, 31),
+    },
 }
 
 
