@@ -11,12 +11,18 @@ import zxingcpp
 from PIL import Image
 
 from tests.certificates.helpers import complete, learner
+from tests.conftest import skip_or_fail
 from training.certificates import services
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler-utils (scripts/system-deps test)"),
-]
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _poppler():
+    # make test installs poppler-utils (scripts/system-deps test); CI (R2DR_REQUIRE_SERVICES) fails without it.
+    if not (shutil.which("pdftotext") and shutil.which("pdftoppm") and shutil.which("pdffonts")):
+        skip_or_fail("pdftotext, pdftoppm and pdffonts (poppler-utils) are missing: sh scripts/system-deps test")
+
 
 NAMES = {
     "thai": ("สมชาย", "ใจดี", "Noto Sans Thai", "th"),
