@@ -4,9 +4,11 @@ from functools import cache
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from r2dr.models import Institution
+from r2dr.moments import validate_time_zone
 from r2dr.roles import FLEXIBLE_ROLES, INSTITUTION_ROLES, Role
 
 # The IANA areas of present-day places, in the order the list shows them (Asia and the Pacific first); the rest of
@@ -37,8 +39,8 @@ def _offered_time_zones() -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]
 
 def time_zone_valid(value: str) -> bool:
     try:
-        zoneinfo.ZoneInfo(value)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        validate_time_zone(value)
+    except ValidationError:
         return False
     return True
 

@@ -1,6 +1,5 @@
 import hashlib
 import json
-import zoneinfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -10,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from r2dr.i18n import TranslatableMixin
+from r2dr.moments import validate_time_zone
 from r2dr.roles import INSTITUTION_ROLES, REGIONAL_ROLES, Role
 from r2dr.tenancy import TenantModel
 
@@ -96,9 +96,9 @@ class Institution(TranslatableMixin, models.Model):
 
     def clean(self):
         try:
-            zoneinfo.ZoneInfo(self.time_zone)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValidationError({"time_zone": _("Unknown time zone.")}) from exc
+            validate_time_zone(self.time_zone)
+        except ValidationError as exc:
+            raise ValidationError({"time_zone": exc.messages}) from exc
 
 
 class Membership(models.Model):

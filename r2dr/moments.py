@@ -7,8 +7,11 @@ UTC: the label says which. The template filters `|when` and `|day` (r2dr/templat
 """
 
 import datetime
+import zoneinfo
 
+from django.core.exceptions import ValidationError
 from django.utils import dateformat, timezone
+from django.utils.translation import gettext_lazy as _
 
 DATETIME_FORMAT = "j M Y, H:i"
 DATE_FORMAT = "j M Y"
@@ -27,3 +30,11 @@ def moment_text(value: datetime.datetime) -> str:
     """`value` in the active time zone as text, labelled with that zone: "1 Dec 2026, 15:04 WIB"."""
     local = timezone.localtime(value) if timezone.is_aware(value) else value
     return f"{dateformat.format(local, DATETIME_FORMAT)} {zone_label(local)}".strip()
+
+
+def validate_time_zone(value: str) -> None:
+    """The one check of a time zone's name (institutions, cohorts, a person's own zone)."""
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValidationError(_("Unknown time zone.")) from exc

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-import zoneinfo
 from datetime import timedelta
 from typing import Any
 
@@ -30,6 +29,7 @@ from r2dr.models import (
     invitation_opened_hash,
     invitation_token_hash,
 )
+from r2dr.moments import validate_time_zone
 from r2dr.offboarding import offboarding_steps_run
 from r2dr.onboarding import onboarding_steps_run
 from r2dr.roles import CASE_ROLES, INSTITUTION_ROLES, REGIONAL_ROLES, Role
@@ -201,10 +201,7 @@ def institution_update(*, institution: Institution, data: dict[str, Any], by: Us
 def user_time_zone_set(*, user: User, time_zone: str) -> UserSettings:
     """Save the zone a person wants their times in ("" to follow each institution's)."""
     if time_zone:
-        try:
-            zoneinfo.ZoneInfo(time_zone)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValidationError({"time_zone": _("Unknown time zone.")}) from exc
+        validate_time_zone(time_zone)
     row, _created = UserSettings.objects.update_or_create(
         user=user, defaults={"time_zone": time_zone, "updated_at": timezone.now()}
     )

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from r2dr.i18n import TranslatableMixin
+from r2dr.moments import validate_time_zone  # the cohort migration names it here
 from r2dr.tenancy import TenantModel
 
 WORDS_PER_MINUTE = 200
@@ -140,13 +141,6 @@ class Option(TranslatableMixin, models.Model):
 
     def __str__(self):
         return self.text[:60]
-
-
-def validate_time_zone(value: str) -> None:
-    try:
-        zoneinfo.ZoneInfo(value)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValidationError(_("Unknown time zone.")) from exc
 
 
 class Cohort(TranslatableMixin, models.Model):
